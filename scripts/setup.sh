@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Coroner's build and tests need on a fresh Debian machine (idempotent).
+# Runtime needs: JDK 25 and libcapstone4 (disassembly). Tests also use binutils (objdump, addr2line),
+# gdb and xz to cross-check against the fixtures.
+set -euo pipefail
+pkgs=(libcapstone4 binutils xz-utils maven gdb)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, then builds and runs every test, the fixture
+# tests against ../shared included. Quick unit tests only: scripts/test.sh -DexcludedGroups=fixtures
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$here/scripts/setup.sh"
+. "$here/scripts/jdk.sh"
+cd "$here"
+exec mvn -B -ntp verify "$@"
