@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
-import org.coroner.kernel.FaultException;
-import org.coroner.kernel.VirtualMemory;
+import org.coroner.memory.FaultException;
+import org.coroner.memory.VirtualMemory;
 
 /**
  * Reads the lockless printk ring buffer (Linux 5.10+) the way the kernel's own readers do:

@@ -1,4 +1,4 @@
-package org.coroner.kernel;
+package org.coroner.memory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

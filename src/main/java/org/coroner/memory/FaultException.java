@@ -1,4 +1,4 @@
-package org.coroner.kernel;
+package org.coroner.memory;
 
 /**
  * A read of an address that cannot be answered from the dump: not mapped by the page tables, or
