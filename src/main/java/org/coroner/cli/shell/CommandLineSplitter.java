@@ -1,0 +1,121 @@
+package org.coroner.cli.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a shell input line as crash does: commands separated by {@code ;}, words by blanks,
+ * quotes grouping words, and an output tail ({@code | shell pipeline}, {@code > file},
+ * {@code >> file}) that is handed to the system shell or a file.
+ */
+public final class CommandLineSplitter {
+    /** One command: its words, and where its output goes. */
+    public record Invocation(List<String> words, String pipe, String redirect, boolean append) {
+    }
+
+    private CommandLineSplitter() {
+    }
+
+    public static List<Invocation> split(String line) {
+        List<Invocation> out = new ArrayList<>();
+        for (String part : splitOutsideQuotes(line, ';')) {
+            if (!part.isBlank()) {
+                out.add(parse(part));
+            }
+        }
+        return out;
+    }
+
+    private static Invocation parse(String cmd) {
+        String pipe = null;
+        String redirect = null;
+        boolean append = false;
+        int bar = indexOutsideQuotes(cmd, '|');
+        if (bar >= 0) {
+            pipe = cmd.substring(bar + 1).trim();
+            cmd = cmd.substring(0, bar);
+        }
+        int gt = indexOutsideQuotes(cmd, '>');
+        if (gt >= 0) {
+            String rest = cmd.substring(gt + 1);
+            if (rest.startsWith(">")) {
+                append = true;
+                rest = rest.substring(1);
+            }
+            redirect = rest.trim();
+            cmd = cmd.substring(0, gt);
+        }
+        return new Invocation(words(cmd), pipe, redirect, append);
+    }
+
+    /** Words separated by blanks; single or double quotes group, and are removed. */
+    public static List<String> words(String s) {
+        List<String> w = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        char quote = 0;
+        boolean any = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                any = true;
+            } else if (Character.isWhitespace(c)) {
+                if (cur.length() > 0 || any) {
+                    w.add(cur.toString());
+                    cur.setLength(0);
+                    any = false;
+                }
+            } else {
+                cur.append(c);
+            }
+        }
+        if (cur.length() > 0 || any) {
+            w.add(cur.toString());
+        }
+        return w;
+    }
+
+    private static List<String> splitOutsideQuotes(String s, char sep) {
+        List<String> parts = new ArrayList<>();
+        int start = 0;
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == sep) {
+                parts.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(s.substring(start));
+        return parts;
+    }
+
+    private static int indexOutsideQuotes(String s, char target) {
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == target) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
