@@ -1,0 +1,120 @@
+package org.coroner.kernel.stack;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.coroner.arch.x86_64.unwind.Frame;
+import org.coroner.arch.x86_64.unwind.OrcFormat;
+import org.coroner.arch.x86_64.unwind.OrcUnwinder;
+import org.coroner.arch.x86_64.unwind.Registers;
+import org.coroner.arch.x86_64.unwind.StartState;
+import org.coroner.kernel.Kernel;
+import org.coroner.kernel.Tasks;
+import org.coroner.types.CType;
+
+/**
+ * Backtraces of kernel tasks: a task running on a CPU starts from that CPU's registers in the dump,
+ * a sleeping one from its switch frame ({@code thread.sp}); both are unwound with ORC.
+ */
+public final class Backtracer {
+    private final Kernel k;
+    private final Tasks tasks;
+    private final CpuRegisters cpus;
+    private final KernelModules modules;
+    private final KernelOrc orc;
+    private final KernelStackAreas stacks;
+    private final Symbolizer symbolizer;
+    private final OrcUnwinder unwinder;
+    private final int frameSize;
+    private final int bpOffset;
+    private final int retAddrOffset;
+    private final long retFromFork;
+    private Map<Integer, Long> active;
+
+    /** How a backtrace began. */
+    public enum Start {
+        /** From the registers of the CPU the task was running on. */
+        CPU_REGISTERS,
+        /** From the task's switch frame: it was not running. */
+        SWITCH_FRAME,
+        /** Running on a CPU whose registers the dump lacks: the switch frame is stale. */
+        STALE_SWITCH_FRAME
+    }
+
+    /** One task's backtrace. {@code cpu} is the CPU it was running on, or -1. */
+    public record Backtrace(Tasks.Task task, int cpu, Start start, List<Frame> frames, OrcUnwinder.Outcome outcome,
+                            String detail) {
+    }
+
+    public Backtracer(Kernel k, Tasks tasks, CpuRegisters cpus) {
+        this.k = k;
+        this.tasks = tasks;
+        this.cpus = cpus;
+        OrcFormat format = OrcFormat.forRelease(k.release());
+        this.modules = new KernelModules(k, format);
+        this.orc = new KernelOrc(k, modules, format);
+        this.stacks = new KernelStackAreas(k);
+        this.symbolizer = new Symbolizer(k, modules);
+        this.unwinder = new OrcUnwinder(k.memory(), orc);
+        CType frame = k.type("struct inactive_task_frame");
+        this.frameSize = (int) frame.size();
+        this.bpOffset = (int) frame.field("bp").orElseThrow().offset();
+        this.retAddrOffset = (int) frame.field("ret_addr").orElseThrow().offset();
+        this.retFromFork = k.symbol("ret_from_fork_asm").or(() -> k.symbol("ret_from_fork")).orElse(0L);
+    }
+
+    public Kernel kernel() {
+        return k;
+    }
+
+    public Tasks tasks() {
+        return tasks;
+    }
+
+    public Symbolizer symbolizer() {
+        return symbolizer;
+    }
+
+    public KernelModules modules() {
+        return modules;
+    }
+
+    public KernelOrc orc() {
+        return orc;
+    }
+
+    public KernelStackAreas stacks() {
+        return stacks;
+    }
+
+    /** The CPU a task was running on at the dump, if it was running. */
+    public synchronized Optional<Integer> activeCpu(long task) {
+        if (active == null) {
+            active = tasks.active();
+        }
+        for (Map.Entry<Integer, Long> e : active.entrySet()) {
+            if (e.getValue() == task) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Backtrace backtrace(Tasks.Task t) {
+        Optional<Integer> cpu = activeCpu(t.address());
+        Optional<Registers> regs = cpu.flatMap(cpus::of);
+        StartState s;
+        Start how;
+        if (regs.isPresent()) {
+            s = StartState.ofRegisters(regs.get());
+            how = Start.CPU_REGISTERS;
+        } else {
+            long threadSp = t.task().member("thread.sp").u64();
+            s = StartState.ofInactiveTask(k.memory(), threadSp, frameSize, bpOffset, retAddrOffset, retFromFork);
+            how = cpu.isPresent() ? Start.STALE_SWITCH_FRAME : Start.SWITCH_FRAME;
+        }
+        OrcUnwinder.Unwind u = unwinder.unwind(s, stacks.forTask(t.address(), cpu.orElse(-1)));
+        return new Backtrace(t, cpu.orElse(-1), how, u.frames(), u.outcome(), u.detail());
+    }
+}
