@@ -27,6 +27,18 @@ public final class Symbolizer {
         this.modules = modules;
     }
 
+    /**
+     * The symbol of a frame's code address. A return address ({@code returnAddress} true) is looked
+     * up at {@code address - 1}, the call instruction, as the kernel's {@code %pB} does: after a call
+     * to a noreturn function the return address is already past the caller's end.
+     */
+    public Optional<Name> frame(long address, boolean returnAddress) {
+        if (!returnAddress) {
+            return lookup(address);
+        }
+        return lookup(address - 1).map(n -> new Name(n.symbol(), n.symbolAddress(), n.offset() + 1, n.module()));
+    }
+
     public Optional<Name> lookup(long address) {
         Optional<LoadedModule> m = modules.containing(address);
         if (m.isPresent()) {

@@ -21,6 +21,11 @@ public record Frame(long pc, long slot, long sp, StackArea stack, Registers regs
         return regs != null && regsAddress != 0;
     }
 
+    /** {@code pc} is a return address (symbolize it at {@code pc - 1}), not an exact instruction. */
+    public boolean isReturnAddress() {
+        return regs == null;
+    }
+
     /** The saved registers are user-mode ones: the bottom of the kernel stack. */
     public boolean isUserRegs() {
         return regs != null && regs.userMode();
