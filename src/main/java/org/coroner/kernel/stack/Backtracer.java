@@ -101,6 +101,43 @@ public final class Backtracer {
         return Optional.empty();
     }
 
+    /** The CPU that panicked ({@code panic_cpu}), if the kernel panicked. */
+    public Optional<Integer> panicCpu() {
+        Optional<Long> sym = k.symbol("panic_cpu");
+        if (sym.isEmpty()) {
+            return Optional.empty();
+        }
+        int cpu = (int) k.memory().u32(sym.get());
+        return cpu >= 0 && cpu < 8192 ? Optional.of(cpu) : Optional.empty();
+    }
+
+    /** The task running on a CPU at the dump ({@code rq->curr}). */
+    public synchronized Optional<Tasks.Task> activeTask(int cpu) {
+        if (active == null) {
+            active = tasks.active();
+        }
+        Long addr = active.get(cpu);
+        return addr == null ? Optional.empty() : task(addr);
+    }
+
+    /** crash's current context at start: the panic task, else the task on the first CPU. */
+    public Optional<Tasks.Task> panicTask() {
+        Optional<Tasks.Task> t = panicCpu().flatMap(this::activeTask);
+        if (t.isPresent()) {
+            return t;
+        }
+        List<Integer> cpus = k.cpuMask("__cpu_online_mask");
+        return cpus.isEmpty() ? Optional.empty() : activeTask(cpus.get(0));
+    }
+
+    public Optional<Tasks.Task> task(long address) {
+        return tasks.all().stream().filter(t -> t.address() == address).findFirst();
+    }
+
+    public List<Tasks.Task> byPid(int pid) {
+        return tasks.all().stream().filter(t -> t.pid() == pid).toList();
+    }
+
     public Backtrace backtrace(Tasks.Task t) {
         Optional<Integer> cpu = activeCpu(t.address());
         Optional<Registers> regs = cpu.flatMap(cpus::of);

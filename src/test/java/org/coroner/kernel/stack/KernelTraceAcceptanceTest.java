@@ -65,7 +65,7 @@ class KernelTraceAcceptanceTest {
         int matched = 0;
         List<String> failures = new ArrayList<>();
         for (String scenario : List.of("null", "mutex_abba")) {
-            Backtracer bt = FixtureKernel.backtracer(scenario);
+            Backtracer bt = FixtureKernels.backtracer(scenario);
             for (ConsoleTraces c : ConsoleTraces.read(Fixtures.vmcoreDir(scenario).resolve("console.log"))) {
                 total++;
                 Optional<Tasks.Task> t = bt.tasks().all().stream().filter(x -> x.pid() == c.pid() && !x.idle()).findFirst();
@@ -91,7 +91,7 @@ class KernelTraceAcceptanceTest {
 
     @Test
     void nullPanicTaskHasTheOopsFrameAndNoStaleFrames() {
-        Backtracer bt = FixtureKernel.backtracer("null");
+        Backtracer bt = FixtureKernels.backtracer("null");
         Tasks.Task insmod = bt.tasks().all().stream().filter(x -> x.pid() == 90).findFirst().orElseThrow();
         Backtracer.Backtrace b = bt.backtrace(insmod);
         assertEquals(1, b.cpu());

@@ -28,7 +28,7 @@ import org.coroner.testing.Fixtures;
  * unwinder on the fixture dumps. The fixture vmcores are in makedumpfile's flattened format; they
  * are reassembled once with {@code makedumpfile -R} into the cache. Not for production use.
  */
-final class StopgapDump implements VirtualMemory {
+public final class StopgapDump implements VirtualMemory {
     private static final long START_KERNEL_MAP = 0xffffffff80000000L;
     private static final long PTE_ADDR = 0x000ffffffffff000L;
 

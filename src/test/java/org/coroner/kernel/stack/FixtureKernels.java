@@ -13,13 +13,13 @@ import org.coroner.testing.Fixtures;
  * A fixture dump opened as a kernel with its backtracer, once per scenario per test JVM. The one
  * place that opens dumps for these tests (on the stopgap reader until the dump layer lands).
  */
-final class FixtureKernel {
+public final class FixtureKernels {
     private static final Map<String, Backtracer> OPEN = new ConcurrentHashMap<>();
 
-    private FixtureKernel() {
+    private FixtureKernels() {
     }
 
-    static Backtracer backtracer(String scenario) {
+    public static Backtracer backtracer(String scenario) {
         return OPEN.computeIfAbsent(scenario, s -> {
             StopgapDump d = StopgapDump.open(s);
             Kernel k = new Kernel(ElfFile.open(Fixtures.vmlinux()), d.vmcoreinfo(), d);

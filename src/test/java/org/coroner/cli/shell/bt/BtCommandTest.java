@@ -1,0 +1,95 @@
+package org.coroner.cli.shell.bt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.util.List;
+
+import org.coroner.cli.shell.Shell;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.FixtureKernels;
+import org.coroner.testing.Fixtures;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** {@code bt} output against crash's on the same dumps, where crash is right. */
+@Tag("fixtures")
+class BtCommandTest {
+    static String run(String scenario, String line) {
+        Backtracer bt = FixtureKernels.backtracer(scenario);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Shell shell = new Shell(new PrintWriter(out), new PrintWriter(err));
+        shell.register(new BtCommand(bt));
+        shell.register(new ForeachBtCommand(bt));
+        shell.execute(line);
+        return out + err.toString();
+    }
+
+    private static List<String> crash(String scenario, String file) throws IOException {
+        return Files.readAllLines(Fixtures.vmcoreDir(scenario).resolve("crash").resolve(file));
+    }
+
+    @Test
+    void panicTaskPrintsTheOopsBlockAndUserRegistersLikeCrash() throws IOException {
+        String out = run("null", "bt");
+        System.out.println(out);
+        List<String> ours = out.lines().toList();
+        List<String> crash = crash("null", "bt.txt");
+        // Header, exception block and user registers: byte for byte as crash prints them.
+        assertThat(ours.get(0)).isEqualTo(crash.stream().filter(l -> l.startsWith("PID:")).findFirst().orElseThrow());
+        int ce = crash.indexOf("    [exception RIP: create_oops.constprop.0+35]");
+        int oe = ours.indexOf("    [exception RIP: create_oops.constprop.0+35]");
+        assertThat(oe).isPositive();
+        assertThat(ours.subList(oe, oe + 8)).isEqualTo(crash.subList(ce, ce + 8));
+        // Above it, the frames crash shows too (the dump caught the CPU in panic's delay loop).
+        assertThat(ours.subList(1, oe)).containsExactly(
+                " #0 [ffffcfdd404fb9e8] delay_tsc at ffffffff887f77a3",
+                " #1 [ffffcfdd404fb9e8] panic at ffffffff88801f99",
+                " #2 [ffffcfdd404fba68] oops_end.cold at ffffffff887fbdcf",
+                " #3 [ffffcfdd404fba88] page_fault_oops at ffffffff87e87339",
+                " #4 [ffffcfdd404fbb08] exc_page_fault at ffffffff888485d0",
+                " #5 [ffffcfdd404fbb30] asm_exc_page_fault at ffffffff88a00c02");
+        // crash's frames above the exception, same slots and addresses (crash misses oops_end.cold).
+        List<String> ourTails = ours.subList(1, oe).stream().map(l -> l.substring(l.indexOf('['))).toList();
+        for (String c : crash.subList(crash.indexOf(ours.get(0)) + 1, ce)) {
+            assertThat(ourTails).contains(c.substring(c.indexOf('[')));
+        }
+        // After it crash shows stale frames; the real ones are these, then the user registers.
+        assertThat(ours.subList(oe + 8, oe + 13)).containsExactly(
+                " #6 [ffffcfdd404fbbe8] do_one_initcall at ffffffff87e024b9",
+                " #7 [ffffcfdd404fbc58] do_init_module at ffffffff87f493aa",
+                " #8 [ffffcfdd404fbc78] __do_sys_finit_module at ffffffff87f4ba7c",
+                " #9 [ffffcfdd404fbd48] do_syscall_64 at ffffffff88843e1d",
+                "#10 [ffffcfdd404fbf50] entry_SYSCALL_64_after_hwframe at ffffffff88a00126");
+        assertThat(ours.subList(oe + 13, ours.size())).isEqualTo(crash.subList(crash.size() - 7, crash.size()));
+    }
+
+    @Test
+    void idleCpuShowsTheIrqStackAndTheInterruptedIdleLoop() {
+        String out = run("null", "bt -c 0");
+        System.out.println(out);
+        assertThat(out).contains("--- <IRQ stack> ---", "[exception RIP: native_safe_halt+11]", "do_idle at",
+                "secondary_startup_64_no_verify at");
+        assertThat(out).doesNotContain("bogus");
+    }
+
+    @Test
+    void moduleFramesAreSymbolizedAndEveryTaskHasATrace() {
+        String out = run("mutex_abba", "bt 92");
+        System.out.println(out);
+        assertThat(out).contains("mutex_ab at ", " [crashlab]", "__mutex_lock.constprop.0 at", "ret_from_fork at");
+        String all = run("mutex_abba", "foreach bt");
+        assertThat(all.lines().filter(l -> l.startsWith("PID:")).count()).isEqualTo(57);
+        assertThat(all).doesNotContain("unwind stopped", "internal error");
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        assertThat(run("null", "bt 12345")).isEqualTo("bt: invalid task or pid value: 12345\n");
+        assertThat(run("null", "bt -q")).isEqualTo("bt: invalid option: -q\n");
+    }
+}
