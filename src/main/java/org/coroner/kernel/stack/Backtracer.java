@@ -11,6 +11,7 @@ import org.coroner.arch.x86_64.unwind.Registers;
 import org.coroner.arch.x86_64.unwind.StartState;
 import org.coroner.kernel.Kernel;
 import org.coroner.kernel.Tasks;
+import org.coroner.memory.FaultException;
 import org.coroner.types.CType;
 
 /**
@@ -147,9 +148,19 @@ public final class Backtracer {
             s = StartState.ofRegisters(regs.get());
             how = Start.CPU_REGISTERS;
         } else {
-            long threadSp = t.task().member("thread.sp").u64();
-            s = StartState.ofInactiveTask(k.memory(), threadSp, frameSize, bpOffset, retAddrOffset, retFromFork);
             how = cpu.isPresent() ? Start.STALE_SWITCH_FRAME : Start.SWITCH_FRAME;
+            try {
+                if (t.task().member("stack").u64() == 0) {
+                    // The kernel frees an exited task's stack; sched_show_task skips such tasks too.
+                    return new Backtrace(t, cpu.orElse(-1), how, List.of(), OrcUnwinder.Outcome.ERROR,
+                            "the task has no stack (it exited)");
+                }
+                long threadSp = t.task().member("thread.sp").u64();
+                s = StartState.ofInactiveTask(k.memory(), threadSp, frameSize, bpOffset, retAddrOffset, retFromFork);
+            } catch (FaultException e) {
+                return new Backtrace(t, cpu.orElse(-1), how, List.of(), OrcUnwinder.Outcome.ERROR,
+                        "cannot read the switch frame: " + e.getMessage());
+            }
         }
         OrcUnwinder.Unwind u = unwinder.unwind(s, stacks.forTask(t.address(), cpu.orElse(-1)));
         return new Backtrace(t, cpu.orElse(-1), how, u.frames(), u.outcome(), u.detail());

@@ -17,6 +17,10 @@ import org.coroner.types.Value;
  * Handles both {@code core_layout}/{@code init_layout} (up to 6.3) and {@code mem[]} (6.4 on).
  */
 public final class KernelModules {
+    /** {@code enum mod_mem_type} (6.4 on): the code regions among {@code mod->mem[]}. */
+    private static final int MOD_TEXT = 0;
+    private static final int MOD_INIT_TEXT = 4;
+
     private final Kernel k;
     private final OrcFormat format;
     private List<LoadedModule> modules;
@@ -67,12 +71,14 @@ public final class KernelModules {
     private LoadedModule module(Value m) {
         CType t = m.type();
         List<LoadedModule.Range> ranges = new ArrayList<>();
+        List<LoadedModule.Range> text = new ArrayList<>();
         if (t.field("core_layout").isPresent()) {
             for (String layout : List.of("core_layout", "init_layout")) {
                 long base = m.member(layout + ".base").u64();
                 long size = m.member(layout + ".size").value();
                 if (base != 0 && size != 0) {
                     ranges.add(new LoadedModule.Range(base, size));
+                    text.add(new LoadedModule.Range(base, m.member(layout + ".text_size").value()));
                 }
             }
         } else if (t.field("mem").isPresent()) {
@@ -83,11 +89,14 @@ public final class KernelModules {
                 long size = mem.index(i).member("size").value();
                 if (base != 0 && size != 0) {
                     ranges.add(new LoadedModule.Range(base, size));
+                    if (i == MOD_TEXT || i == MOD_INIT_TEXT) {
+                        text.add(new LoadedModule.Range(base, size));
+                    }
                 }
             }
         }
         String name = m.member("name").string();
-        return new LoadedModule(name, m.address(), List.copyOf(ranges), () -> orc(m), () -> symbols(m));
+        return new LoadedModule(name, m.address(), List.copyOf(ranges), List.copyOf(text), () -> orc(m), () -> symbols(m));
     }
 
     private Optional<OrcTable> orc(Value m) {

@@ -45,7 +45,7 @@ public final class KernelOrc implements OrcLookup {
 
     /** Core or init text of vmlinux, or memory of a loaded module (the kernel's __kernel_text_address, roughly). */
     public boolean isText(long ip) {
-        return isKernelText(ip) || modules.containing(ip).isPresent();
+        return isKernelText(ip) || modules.containing(ip).filter(m -> m.containsText(ip)).isPresent();
     }
 
     private static boolean within(long a, long begin, long end) {

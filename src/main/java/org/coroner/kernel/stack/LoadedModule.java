@@ -13,6 +13,7 @@ public final class LoadedModule {
     private final String name;
     private final long address;
     private final List<Range> ranges;
+    private final List<Range> textRanges;
     private final java.util.function.Supplier<Optional<OrcTable>> orc;
     private final java.util.function.Supplier<ModuleSymbols> symbols;
     private Optional<OrcTable> orcTable;
@@ -25,11 +26,12 @@ public final class LoadedModule {
         }
     }
 
-    LoadedModule(String name, long address, List<Range> ranges, java.util.function.Supplier<Optional<OrcTable>> orc,
-                 java.util.function.Supplier<ModuleSymbols> symbols) {
+    LoadedModule(String name, long address, List<Range> ranges, List<Range> textRanges,
+                 java.util.function.Supplier<Optional<OrcTable>> orc, java.util.function.Supplier<ModuleSymbols> symbols) {
         this.name = name;
         this.address = address;
         this.ranges = ranges;
+        this.textRanges = textRanges;
         this.orc = orc;
         this.symbols = symbols;
     }
@@ -49,6 +51,16 @@ public final class LoadedModule {
 
     public boolean contains(long a) {
         for (Range r : ranges) {
+            if (r.contains(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The address is in the module's code (core or init text). */
+    public boolean containsText(long a) {
+        for (Range r : textRanges) {
             if (r.contains(a)) {
                 return true;
             }

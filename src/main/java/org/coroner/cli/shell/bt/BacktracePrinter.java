@@ -38,6 +38,10 @@ public final class BacktracePrinter {
 
     public void print(Backtracer.Backtrace b, Options o, PrintWriter out) {
         out.println(header(b.task(), b.cpu()));
+        if (b.start() == Backtracer.Start.STALE_SWITCH_FRAME) {
+            out.println("    (running on CPU " + b.cpu() + ", whose registers the dump lacks: trace from its last"
+                    + " switch, possibly stale)");
+        }
         List<Frame> frames = b.frames();
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
@@ -127,6 +131,20 @@ public final class BacktracePrinter {
                 }
             }
             out.println(sb);
+        }
+    }
+
+    /** {@code bt -e}: the pt_regs-shaped places on the task's stacks, as crash lists them. */
+    public void printExceptionFrames(Backtracer.Backtrace b, PrintWriter out) {
+        out.println(header(b.task(), b.cpu()));
+        for (StackScanner.ExceptionFrame e : new StackScanner(bt).exceptionFrames(b)) {
+            out.println();
+            boolean user = e.regs().userMode();
+            out.printf(" %s-MODE EXCEPTION FRAME AT: %x%n", user ? "USER" : "KERNEL", e.address());
+            if (!user) {
+                out.println("    [exception RIP: " + name(e.regs().ip(), false, true) + "]");
+            }
+            printRegisters(e.regs(), false, out);
         }
     }
 

@@ -42,7 +42,7 @@ public final class BtCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-s | -x] [-t | -T] [PID | TASK]...
+                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-s | -x] [-t | -T | -e] [PID | TASK]...
                   Backtrace of the current task (the panic task), or of each PID or task address,
                   unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
                   real frames, never stale return addresses found by scanning.
@@ -52,6 +52,7 @@ public final class BtCommand implements ShellCommand {
                   -s        symbol offsets in decimal (panic+345); -x in hex (panic+0x159)
                   -t        stack scan instead: every text address from the current SP up
                   -T        stack scan of the whole stacks
+                  -e        search the stacks for saved registers (pt_regs-shaped words)
                   -l        file:line of each frame: not available yet (needs the DWARF reader)
                 Exception frames print as [exception RIP: func+off] with their registers, the switch
                 to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
@@ -74,6 +75,7 @@ public final class BtCommand implements ShellCommand {
                 case "-s" -> dec = true;
                 case "-x" -> hex = true;
                 case "-t" -> scan = 1;
+                case "-e" -> scan = 3;
                 case "-T" -> scan = 2;
                 case "-l" -> throw new CommandException("-l needs the DWARF line tables, not available yet");
                 case "-c" -> {
@@ -116,7 +118,9 @@ public final class BtCommand implements ShellCommand {
                 out.println();
             }
             Backtracer.Backtrace b = bt.backtrace(tasks.get(i));
-            if (scan != 0) {
+            if (scan == 3) {
+                printer.printExceptionFrames(b, out);
+            } else if (scan != 0) {
                 printer.printScan(b, scan == 1, out);
             } else {
                 printer.print(b, o, out);

@@ -88,6 +88,19 @@ class BtCommandTest {
     }
 
     @Test
+    void scanModesListTextAddressesAndSavedRegisters() {
+        String t = run("null", "bt -t");
+        System.out.println(t);
+        // The scan shows the stale return addresses the kernel marked with '?', which bt never shows.
+        assertThat(t).contains("START: delay_tsc at", "do_filp_open at", "do_sys_openat2 at");
+        assertThat(run("null", "bt")).doesNotContain("do_filp_open", "do_sys_openat2");
+        String e = run("null", "bt -e");
+        System.out.println(e);
+        assertThat(e).contains(" KERNEL-MODE EXCEPTION FRAME AT: ffffcfdd404fbb38",
+                "    [exception RIP: create_oops.constprop.0+35]", " USER-MODE EXCEPTION FRAME AT: ");
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors() {
         assertThat(run("null", "bt 12345")).isEqualTo("bt: invalid task or pid value: 12345\n");
         assertThat(run("null", "bt -q")).isEqualTo("bt: invalid option: -q\n");
