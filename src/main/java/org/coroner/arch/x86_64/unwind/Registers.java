@@ -55,6 +55,28 @@ public final class Registers {
         return new Registers(Arrays.copyOf(values, COUNT));
     }
 
+    /**
+     * Registers from a name-to-value map with the usual lower-case names ({@code rip}, {@code rsp},
+     * {@code rflags} or {@code eflags}, {@code orig_rax}, {@code r8} ...), as dump notes are decoded;
+     * missing ones read as 0. Empty when the map has no {@code rip} and {@code rsp}.
+     */
+    public static java.util.Optional<Registers> fromNames(java.util.Map<String, Long> named) {
+        if (!named.containsKey("rip") || !named.containsKey("rsp")) {
+            return java.util.Optional.empty();
+        }
+        String[] full = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
+            "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss"};
+        long[] v = new long[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+            Long x = named.get(full[i]);
+            if (x == null && i == FLAGS) {
+                x = named.getOrDefault("eflags", named.get("flags"));
+            }
+            v[i] = x == null ? 0 : x;
+        }
+        return java.util.Optional.of(new Registers(v));
+    }
+
     /** A {@code struct pt_regs} in memory. */
     public static Registers read(VirtualMemory mem, long address) {
         byte[] b = mem.read(address, SIZE);
