@@ -20,8 +20,9 @@ import org.coroner.memory.FaultException;
  */
 public final class BacktracePrinter {
     /** What to print besides the frames. */
-    public record Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets) {
-        public static final Options DEFAULT = new Options(false, false, false);
+    public record Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets,
+                          org.coroner.kernel.stack.SourceLines lines) {
+        public static final Options DEFAULT = new Options(false, false, false, null);
     }
 
     private final Backtracer bt;
@@ -56,6 +57,9 @@ public final class BacktracePrinter {
             }
             if (f.isException()) {
                 out.println("    [exception RIP: " + name(f.pc(), false, true) + "]");
+                if (o.lines() != null) {
+                    o.lines().at(f.pc()).ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
+                }
                 printRegisters(f.regs(), f.partialRegs(), out);
                 continue;
             }
@@ -64,6 +68,10 @@ public final class BacktracePrinter {
             String mod = n.map(Symbolizer.Name::module).map(m -> " [" + m + "]").orElse("");
             out.printf("%s#%d [%x] %s at %x%s%n", level < 10 ? " " : "", level, f.slot(), func, f.pc(), mod);
             level++;
+            if (o.lines() != null) {
+                o.lines().at(f.isReturnAddress() ? f.pc() - 1 : f.pc())
+                        .ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
+            }
             if (o.frameContents() && i + 1 < frames.size()) {
                 printContents(f.slot() + 8, frames.get(i + 1).slot(), out);
             }

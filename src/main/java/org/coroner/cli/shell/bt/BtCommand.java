@@ -11,22 +11,28 @@ import org.coroner.cli.shell.CommandException;
 import org.coroner.cli.shell.ShellCommand;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.SourceLines;
 
 /** crash's {@code bt}: backtraces from the kernel's ORC data, real frames only. */
 public final class BtCommand implements ShellCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
     private final Supplier<Optional<Tasks.Task>> context;
+    private final SourceLines lines;
 
-    /** {@code context} is the shell's current task ({@code set}); the panic task when it has none. */
-    public BtCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context) {
+    /**
+     * {@code context} is the shell's current task ({@code set}); {@code lines} answers {@code -l}
+     * (null while no DWARF reader is wired in).
+     */
+    public BtCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context, SourceLines lines) {
         this.bt = bt;
         this.printer = new BacktracePrinter(bt);
         this.context = context;
+        this.lines = lines;
     }
 
     public BtCommand(Backtracer bt) {
-        this(bt, bt::panicTask);
+        this(bt, bt::panicTask, null);
     }
 
     @Override
@@ -53,7 +59,7 @@ public final class BtCommand implements ShellCommand {
                   -t        stack scan instead: every text address from the current SP up
                   -T        stack scan of the whole stacks
                   -e        search the stacks for saved registers (pt_regs-shaped words)
-                  -l        file:line of each frame: not available yet (needs the DWARF reader)
+                  -l        file:line of each frame (when a DWARF line reader is wired in)
                 Exception frames print as [exception RIP: func+off] with their registers, the switch
                 to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
     }
@@ -64,6 +70,7 @@ public final class BtCommand implements ShellCommand {
         boolean contents = false;
         boolean dec = false;
         boolean hex = false;
+        boolean withLines = false;
         int scan = 0;
         TreeSet<Integer> cpus = new TreeSet<>();
         List<String> targets = new ArrayList<>();
@@ -77,7 +84,12 @@ public final class BtCommand implements ShellCommand {
                 case "-t" -> scan = 1;
                 case "-e" -> scan = 3;
                 case "-T" -> scan = 2;
-                case "-l" -> throw new CommandException("-l needs the DWARF line tables, not available yet");
+                case "-l" -> {
+                    if (lines == null) {
+                        throw new CommandException("-l needs the DWARF line tables, not available yet");
+                    }
+                    withLines = true;
+                }
                 case "-c" -> {
                     if (i + 1 >= args.size()) {
                         throw new CommandException("-c needs a CPU list");
@@ -112,7 +124,7 @@ public final class BtCommand implements ShellCommand {
             tasks.add(context.get().orElseThrow(() -> new CommandException("no current task")));
             cpuOf.add(-1);
         }
-        BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex);
+        BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex, withLines ? lines : null);
         for (int i = 0; i < tasks.size(); i++) {
             if (i > 0) {
                 out.println();

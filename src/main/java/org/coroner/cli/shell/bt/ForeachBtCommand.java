@@ -18,9 +18,13 @@ public final class ForeachBtCommand implements ShellCommand {
     private final Backtracer bt;
     private final BtCommand btCommand;
 
-    public ForeachBtCommand(Backtracer bt) {
+    public ForeachBtCommand(Backtracer bt, BtCommand btCommand) {
         this.bt = bt;
-        this.btCommand = new BtCommand(bt);
+        this.btCommand = btCommand;
+    }
+
+    public ForeachBtCommand(Backtracer bt) {
+        this(bt, new BtCommand(bt));
     }
 
     @Override

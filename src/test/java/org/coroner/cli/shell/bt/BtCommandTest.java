@@ -100,6 +100,42 @@ class BtCommandTest {
                 "    [exception RIP: create_oops.constprop.0+35]", " USER-MODE EXCEPTION FRAME AT: ");
     }
 
+    /**
+     * {@code bt -l} with file:line from addr2line (the DWARF reader is not wired in yet): each
+     * frame's line is that of its call instruction ({@code pc - 1}), the exception's of its RIP.
+     */
+    @Test
+    void lineNumbersComeFromTheCallInstruction() {
+        Backtracer bt = FixtureKernels.backtracer("null");
+        org.coroner.kernel.Tasks.Task insmod = bt.byPid(90).get(0);
+        List<org.coroner.arch.x86_64.unwind.Frame> frames = bt.backtrace(insmod).frames();
+        java.util.List<Long> wanted = new java.util.ArrayList<>();
+        for (var f : frames) {
+            long a = f.isReturnAddress() ? f.pc() - 1 : f.pc();
+            if (bt.orc().isKernelText(a)) {
+                wanted.add(a);
+            }
+        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(List.of("addr2line", "-e", Fixtures.vmlinux().toString()));
+        wanted.forEach(a -> cmd.add(Long.toHexString(a - bt.kernel().kaslrOffset())));
+        String[] answers = Fixtures.run(cmd.toArray(String[]::new)).split("\n");
+        java.util.Map<Long, org.coroner.kernel.stack.SourceLines.Location> map = new java.util.HashMap<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            String a = answers[i].replaceAll(" \\(discriminator \\d+\\)", "");
+            int c = a.lastIndexOf(':');
+            map.put(wanted.get(i), new org.coroner.kernel.stack.SourceLines.Location(a.substring(0, c), Integer.parseInt(a.substring(c + 1))));
+        }
+        StringWriter out = new StringWriter();
+        new BtCommand(bt, bt::panicTask, a -> java.util.Optional.ofNullable(map.get(a))).run(List.of("-l"), new PrintWriter(out));
+        System.out.println(out);
+        List<String> lines = out.toString().lines().toList();
+        int i = lines.indexOf(lines.stream().filter(l -> l.contains("] do_one_initcall at")).findFirst().orElseThrow());
+        assertThat(lines.get(i + 1)).matches("    \\S*init/main\\.c: \\d+");
+        int p = lines.indexOf(lines.stream().filter(l -> l.contains("] panic at")).findFirst().orElseThrow());
+        assertThat(lines.get(p + 1)).matches("    \\S*kernel/panic\\.c: \\d+");
+        assertThat(out.toString()).contains("    [exception RIP: create_oops.constprop.0+35]");
+    }
+
     @Test
     void badArgumentsAreOneLineErrors() {
         assertThat(run("null", "bt 12345")).isEqualTo("bt: invalid task or pid value: 12345\n");
