@@ -24,10 +24,19 @@ public final class KernelModules {
     private final Kernel k;
     private final OrcFormat format;
     private List<LoadedModule> modules;
+    private volatile java.util.function.Function<String, Optional<java.nio.file.Path>> moduleFiles = name -> Optional.empty();
 
     public KernelModules(Kernel k, OrcFormat format) {
         this.k = k;
         this.format = format;
+    }
+
+    /**
+     * Where to find a module's {@code .ko} by name ({@code --modules DIR}): used for its ORC when
+     * the dump lacks the module's own table.
+     */
+    public void moduleFiles(java.util.function.Function<String, Optional<java.nio.file.Path>> finder) {
+        this.moduleFiles = finder;
     }
 
     public synchronized List<LoadedModule> all() {
@@ -96,10 +105,59 @@ public final class KernelModules {
             }
         }
         String name = m.member("name").string();
-        return new LoadedModule(name, m.address(), List.copyOf(ranges), List.copyOf(text), () -> orc(m), () -> symbols(m));
+        LoadedModule[] self = new LoadedModule[1];
+        self[0] = new LoadedModule(name, m.address(), List.copyOf(ranges), List.copyOf(text),
+                () -> orcFromDump(m).or(() -> orcFromModuleFile(self[0])), () -> symbols(m));
+        return self[0];
     }
 
-    private Optional<OrcTable> orc(Value m) {
+    /**
+     * Where each section of a module was loaded ({@code mod->sect_attrs}, what
+     * {@code /sys/module/NAME/sections/} shows): section name to address.
+     */
+    public java.util.Map<String, Long> sectionAddresses(LoadedModule lm) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        Value m = k.object("struct module", lm.address());
+        if (m.type().field("sect_attrs").isEmpty()) {
+            return out;
+        }
+        try {
+            long attrs = m.member("sect_attrs").u64();
+            if (attrs == 0) {
+                return out;
+            }
+            Value sa = k.object("struct module_sect_attrs", attrs);
+            long n = sa.member("nsections").value();
+            for (long i = 0; i < n && i < 1000; i++) {
+                Value a = sa.member("attrs").index(i);
+                long namePtr = a.member("battr.attr.name").u64();
+                String name = k.object("char", namePtr).string(64);
+                out.put(name, a.member("address").u64());
+            }
+        } catch (FaultException | IllegalArgumentException e) {
+            // keep what was read
+        }
+        return out;
+    }
+
+    /**
+     * A module's ORC table from its {@code .ko}, placed at the section addresses the dump records:
+     * for a dump whose module ORC pages are missing.
+     */
+    public OrcTable orcFromFile(LoadedModule lm, org.coroner.elf.ElfFile ko) {
+        java.util.Map<String, Long> where = sectionAddresses(lm);
+        return OrcTable.ofModuleFile(ko, shndx -> where.getOrDefault(ko.section((int) shndx).name(), 0L), format);
+    }
+
+    private Optional<OrcTable> orcFromModuleFile(LoadedModule lm) {
+        return moduleFiles.apply(lm.name()).map(p -> {
+            try (org.coroner.elf.ElfFile ko = org.coroner.elf.ElfFile.open(p)) {
+                return orcFromFile(lm, ko);
+            }
+        });
+    }
+
+    private Optional<OrcTable> orcFromDump(Value m) {
         if (m.type().field("arch").isEmpty() || m.member("arch").type().field("orc_unwind").isEmpty()) {
             return Optional.empty();
         }
@@ -109,7 +167,11 @@ public final class KernelModules {
         if (ip == 0 || orc == 0 || n <= 0) {
             return Optional.empty();
         }
-        return Optional.of(OrcTable.ofMemory(k.memory(), ip, orc, n, format));
+        try {
+            return Optional.of(OrcTable.ofMemory(k.memory(), ip, orc, n, format));
+        } catch (FaultException e) {
+            return Optional.empty(); // the table's pages are not in the dump
+        }
     }
 
     private ModuleSymbols symbols(Value m) {
