@@ -14,3 +14,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# objtool (linux-kbuild-6.1) cross-checks the ORC tables in the unwinder tests
+if ! [ -x /usr/lib/linux-kbuild-6.1/tools/objtool/objtool ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq linux-kbuild-6.1 >/dev/null
+fi

@@ -132,6 +132,20 @@ public final class ElfFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads an ELF file from an existing mapping, which the returned ElfFile then owns (closing it
+     * unmaps). On failure the mapping is left open for the caller.
+     */
+    public static ElfFile open(MappedFile mf) {
+        try {
+            return new ElfFile(mf);
+        } catch (BadInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BadInputException(mf.path(), "malformed ELF file (" + e.getMessage() + ")");
+        }
+    }
+
     private List<Segment> readSegments(long phoff, int phentsize, int phnum) {
         if (phoff == 0 || phnum == 0) {
             return List.of();

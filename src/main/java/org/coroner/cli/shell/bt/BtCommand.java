@@ -1,0 +1,179 @@
+package org.coroner.cli.shell.bt;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+import org.coroner.cli.shell.CommandException;
+import org.coroner.cli.shell.ShellCommand;
+import org.coroner.kernel.Tasks;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.SourceLines;
+
+/** crash's {@code bt}: backtraces from the kernel's ORC data, real frames only. */
+public final class BtCommand implements ShellCommand {
+    private final Backtracer bt;
+    private final BacktracePrinter printer;
+    private final Supplier<Optional<Tasks.Task>> context;
+    private final SourceLines lines;
+
+    /**
+     * {@code context} is the shell's current task ({@code set}); {@code lines} answers {@code -l}
+     * (null while no DWARF reader is wired in).
+     */
+    public BtCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context, SourceLines lines) {
+        this.bt = bt;
+        this.printer = new BacktracePrinter(bt);
+        this.context = context;
+        this.lines = lines;
+    }
+
+    public BtCommand(Backtracer bt) {
+        this(bt, bt::panicTask, null);
+    }
+
+    @Override
+    public String name() {
+        return "bt";
+    }
+
+    @Override
+    public String summary() {
+        return "backtrace of a task (ORC unwinder, real frames only)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-s | -x] [-t | -T | -e] [PID | TASK]...
+                  Backtrace of the current task (the panic task), or of each PID or task address,
+                  unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
+                  real frames, never stale return addresses found by scanning.
+                  -a        the task running on each CPU
+                  -c CPUS   the task running on these CPUs (0,2-3)
+                  -f        the stack words of each frame
+                  -s        symbol offsets in decimal (panic+345); -x in hex (panic+0x159)
+                  -t        stack scan instead: every text address from the current SP up
+                  -T        stack scan of the whole stacks
+                  -e        search the stacks for saved registers (pt_regs-shaped words)
+                  -l        file:line of each frame (when a DWARF line reader is wired in)
+                Exception frames print as [exception RIP: func+off] with their registers, the switch
+                to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
+    }
+
+    @Override
+    public void run(List<String> args, PrintWriter out) {
+        boolean all = false;
+        boolean contents = false;
+        boolean dec = false;
+        boolean hex = false;
+        boolean withLines = false;
+        int scan = 0;
+        TreeSet<Integer> cpus = new TreeSet<>();
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "-a" -> all = true;
+                case "-f" -> contents = true;
+                case "-s" -> dec = true;
+                case "-x" -> hex = true;
+                case "-t" -> scan = 1;
+                case "-e" -> scan = 3;
+                case "-T" -> scan = 2;
+                case "-l" -> {
+                    if (lines == null) {
+                        throw new CommandException("-l needs the DWARF line tables, not available yet");
+                    }
+                    withLines = true;
+                }
+                case "-c" -> {
+                    if (i + 1 >= args.size()) {
+                        throw new CommandException("-c needs a CPU list");
+                    }
+                    cpus.addAll(parseCpus(args.get(++i)));
+                }
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new CommandException("invalid option: " + a);
+                    }
+                    targets.add(a);
+                }
+            }
+        }
+        List<Tasks.Task> tasks = new ArrayList<>();
+        List<Integer> cpuOf = new ArrayList<>();
+        if (all) {
+            cpus.addAll(bt.kernel().cpuMask("__cpu_online_mask"));
+        }
+        for (int cpu : cpus) {
+            Tasks.Task t = bt.activeTask(cpu).orElseThrow(() -> new CommandException("no task on cpu " + cpu));
+            tasks.add(t);
+            cpuOf.add(cpu);
+        }
+        for (String target : targets) {
+            for (Tasks.Task t : resolve(bt, target)) {
+                tasks.add(t);
+                cpuOf.add(-1);
+            }
+        }
+        if (cpus.isEmpty() && targets.isEmpty()) {
+            tasks.add(context.get().orElseThrow(() -> new CommandException("no current task")));
+            cpuOf.add(-1);
+        }
+        BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex, withLines ? lines : null);
+        for (int i = 0; i < tasks.size(); i++) {
+            if (i > 0) {
+                out.println();
+            }
+            Backtracer.Backtrace b = bt.backtrace(tasks.get(i));
+            if (scan == 3) {
+                printer.printExceptionFrames(b, out);
+            } else if (scan != 0) {
+                printer.printScan(b, scan == 1, out);
+            } else {
+                printer.print(b, o, out);
+            }
+        }
+    }
+
+    /** A PID (decimal) or a task_struct address (hex), as crash reads {@code bt} arguments. */
+    static List<Tasks.Task> resolve(Backtracer bt, String target) {
+        String s = target.toLowerCase();
+        boolean hexAddress = s.startsWith("0x") || s.length() > 8 && s.matches("[0-9a-f]+");
+        if (hexAddress) {
+            long addr = Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
+            return List.of(bt.task(addr).orElseThrow(() -> new CommandException("invalid task or pid value: " + target)));
+        }
+        if (!s.matches("\\d+")) {
+            throw new CommandException("invalid task or pid value: " + target);
+        }
+        List<Tasks.Task> ts = bt.byPid(Integer.parseInt(s));
+        if (ts.isEmpty()) {
+            throw new CommandException("invalid task or pid value: " + target);
+        }
+        return ts;
+    }
+
+    static List<Integer> parseCpus(String list) {
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (String part : list.split(",")) {
+                int dash = part.indexOf('-');
+                if (dash > 0) {
+                    for (int c = Integer.parseInt(part.substring(0, dash)); c <= Integer.parseInt(part.substring(dash + 1)); c++) {
+                        out.add(c);
+                    }
+                } else {
+                    out.add(Integer.parseInt(part));
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new CommandException("invalid cpu list: " + list);
+        }
+        return out;
+    }
+}

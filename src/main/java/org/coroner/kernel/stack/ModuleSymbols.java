@@ -1,0 +1,131 @@
+package org.coroner.kernel.stack;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.coroner.memory.FaultException;
+import org.coroner.memory.VirtualMemory;
+
+/**
+ * A module's symbols as the kernel's kallsyms sees them: the {@code Elf64_Sym} array and string
+ * table {@code struct mod_kallsyms} points to, with values already at run-time addresses.
+ */
+public final class ModuleSymbols {
+    private static final int SYM_SIZE = 24;
+    private static final int STT_SECTION = 3;
+    private static final int STT_FILE = 4;
+
+    private final long[] addresses;
+    private final long[] sizes;
+    private final String[] names;
+
+    /** A symbol and an address's offset from it. */
+    public record Hit(String name, long address, long offset) {
+    }
+
+    private ModuleSymbols(long[] addresses, long[] sizes, String[] names) {
+        this.addresses = addresses;
+        this.sizes = sizes;
+        this.names = names;
+    }
+
+    public static ModuleSymbols empty() {
+        return new ModuleSymbols(new long[0], new long[0], new String[0]);
+    }
+
+    /** Reads {@code num} symbols at {@code symtab} with names in {@code strtab}. */
+    public static ModuleSymbols read(VirtualMemory mem, long symtab, int num, long strtab) {
+        if (symtab == 0 || num <= 0 || strtab == 0) {
+            return empty();
+        }
+        ByteBuffer b = ByteBuffer.wrap(mem.read(symtab, num * SYM_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        record S(long value, long size, String name) {
+        }
+        List<S> out = new ArrayList<>();
+        for (int i = 0; i < num; i++) {
+            int o = i * SYM_SIZE;
+            long nameOff = b.getInt(o) & 0xffffffffL;
+            int info = b.get(o + 4) & 0xff;
+            int shndx = b.getShort(o + 6) & 0xffff;
+            long value = b.getLong(o + 8);
+            long size = b.getLong(o + 16);
+            int type = info & 0xf;
+            if (shndx == 0 || type == STT_SECTION || type == STT_FILE || value == 0) {
+                continue;
+            }
+            String name = cstring(mem, strtab + nameOff);
+            if (name.isEmpty() || name.startsWith("__UNIQUE_ID") || name.startsWith("$")) {
+                continue;
+            }
+            out.add(new S(value, size, name));
+        }
+        out.sort(Comparator.comparing(S::value, Long::compareUnsigned));
+        long[] a = new long[out.size()];
+        long[] s = new long[out.size()];
+        String[] n = new String[out.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = out.get(i).value();
+            s[i] = out.get(i).size();
+            n[i] = out.get(i).name();
+        }
+        return new ModuleSymbols(a, s, n);
+    }
+
+    private static String cstring(VirtualMemory mem, long addr) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (int i = 0; i < 512; i++) {
+                int c = mem.u8(addr + i);
+                if (c == 0) {
+                    break;
+                }
+                sb.append((char) c);
+            }
+        } catch (FaultException e) {
+            // a name in a page the dump lacks: keep what was read
+        }
+        return new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    public int size() {
+        return addresses.length;
+    }
+
+    /** The nearest symbol at or below {@code address}, as kallsyms picks it. */
+    public Optional<Hit> lookup(long address) {
+        int lo = 0;
+        int hi = addresses.length - 1;
+        int best = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(addresses[mid], address) <= 0) {
+                best = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (best < 0) {
+            return Optional.empty();
+        }
+        // Among aliases at one address prefer the one with a size (the function over a label).
+        int k = best;
+        for (int j = best; j >= 0 && addresses[j] == addresses[best]; j--) {
+            if (sizes[j] > sizes[k]) {
+                k = j;
+            }
+        }
+        return Optional.of(new Hit(names[k], addresses[k], address - addresses[k]));
+    }
+
+    public Optional<Long> address(String name) {
+        int i = Arrays.asList(names).indexOf(name);
+        return i < 0 ? Optional.empty() : Optional.of(addresses[i]);
+    }
+}

@@ -1,0 +1,16 @@
+package org.coroner.kernel.stack;
+
+import java.util.Optional;
+
+/**
+ * File and line of a code address, from debug information ({@code bt -l}). The backtrace asks for
+ * the call instruction of a return address ({@code pc - 1}) and for the exact address otherwise.
+ */
+@FunctionalInterface
+public interface SourceLines {
+    /** {@code /build/.../kernel/sched/core.c: 6554}-style location, if known. */
+    Optional<Location> at(long address);
+
+    record Location(String file, int line) {
+    }
+}
