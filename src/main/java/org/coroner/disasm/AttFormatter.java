@@ -1,14 +1,443 @@
 package org.coroner.disasm;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.coroner.disasm.CapstoneDisassembler.Raw;
+import org.coroner.disasm.CapstoneDisassembler.X86Detail;
+import org.coroner.disasm.CapstoneDisassembler.X86Operand;
+
+/**
+ * Rewrites Capstone 4's AT&T text into binutils 2.40's. Capstone gets the instruction right but
+ * prints it its own way ({@code movq 8(%rdi), %rax}, {@code callq 0x25}, {@code $-0x1000},
+ * {@code nopw %cs:(%rax, %rax)}); objdump prints {@code mov 0x8(%rdi),%rax}, {@code call 25},
+ * {@code $0xfffffffffffff000}, {@code cs nopw 0x0(%rax,%rax,1)}. The memory operand encoded by
+ * ModRM/SIB is rebuilt from the bytes (Capstone drops zero displacements and unit scales),
+ * immediates are printed at their operand size, and prefixes objdump shows as words (unused segment
+ * overrides, {@code data16}, {@code notrack}, {@code bnd}, {@code rex}) are derived from the bytes.
+ */
 final class AttFormatter implements Formatter {
-    private final Arch arch;
+    private static final Pattern GPR = Pattern.compile(
+            "%(?:r(?:[0-9]|1[0-5])[dwb]?|r[abcd]x|e[abcd]x|[abcd]x|[abcd][lh]|[re]?(?:si|di|sp|bp)|(?:si|di|sp|bp)l|r[0-9]+)");
+    private static final Pattern NUMBER = Pattern.compile("-?(?:0x[0-9a-f]+|[0-9]+)");
+    /** Mnemonics (without size suffix) that objdump prints bare when a register operand gives the size. */
+    private static final Set<String> SIZED = Set.of("mov", "add", "sub", "and", "or", "xor", "cmp", "test", "adc",
+            "sbb", "inc", "dec", "neg", "not", "lea", "shl", "shr", "sar", "sal", "rol", "ror", "rcl", "rcr", "imul",
+            "mul", "div", "idiv", "xchg", "cmpxchg", "xadd", "bt", "bts", "btr", "btc", "bsf", "bsr", "lzcnt", "tzcnt",
+            "popcnt", "shld", "shrd", "bswap", "movbe", "stos", "lods", "scas", "in", "out", "lar", "lsl", "adcx",
+            "adox", "andn", "crc32", "movnti", "cmovo", "cmovno", "cmovb", "cmovae", "cmove", "cmovne", "cmovbe",
+            "cmova", "cmovs", "cmovns", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg");
+    private static final Set<String> STRING_OPS = Set.of("movs", "cmps", "stos", "lods", "scas", "ins", "outs");
+    private static final String[] REG64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
+        "r11", "r12", "r13", "r14", "r15"};
+    private static final String[] REG32 = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d",
+        "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
+
+    private final boolean is64;
 
     AttFormatter(Arch arch) {
-        this.arch = arch;
+        this.is64 = arch == Arch.X86_64;
     }
 
     @Override
-    public Instruction format(CapstoneDisassembler.Raw r) {
-        return new Instruction(r.address(), r.bytes(), r.mnemonic(), r.operands());
+    public Instruction format(Raw r) {
+        if (r.mnemonic().equals(BAD) || r.x86() == null) {
+            return new Instruction(r.address(), r.bytes(), BAD, "");
+        }
+        byte[] b = r.bytes();
+        X86Detail d = r.x86();
+        Prefixes px = Prefixes.scan(b, is64);
+
+        // Capstone puts lock/rep/... before the mnemonic; we rebuild those words from the bytes.
+        String[] words = r.mnemonic().split(" ");
+        String mn = words[words.length - 1];
+        List<String> ops = splitOperands(r.operands());
+
+        boolean branch = isBranch(mn);
+        boolean hasModrmMem = d.modrmOffset() > 0 && d.modrmOffset() < b.length && (b[d.modrmOffset()] & 0xc0) != 0xc0
+                && !ops.isEmpty();
+        long target = 0;
+        Instruction.Kind kind = Instruction.Kind.NONE;
+        String segWord = null; // an unused segment override objdump prints as a word
+        boolean memSeen = false;
+        List<String> out = new ArrayList<>(ops.size());
+        int immIndex = 0;
+        for (String op : ops) {
+            boolean star = op.startsWith("*");
+            String o = star ? op.substring(1) : op;
+            String res;
+            if (o.startsWith("$")) {
+                res = "$" + immediate(o.substring(1), immSize(d, immIndex++, mn, ops));
+            } else if (branch && NUMBER.matcher(o).matches()) {
+                target = parse(o);
+                if (!is64) {
+                    target &= 0xffffffffL;
+                }
+                kind = Instruction.Kind.BRANCH;
+                res = "0x" + Long.toHexString(target);
+            } else if (isRegister(o)) {
+                res = o;
+            } else if (hasModrmMem && !memSeen) {
+                memSeen = true;
+                Mem m = modrmMemory(b, d, px);
+                res = m.text;
+                if (m.ripRelative) {
+                    kind = Instruction.Kind.MEMORY;
+                    target = r.address() + b.length + m.disp;
+                }
+                if (m.segWord != null) {
+                    segWord = m.segWord;
+                }
+            } else {
+                res = otherMemory(o, mn, px);
+            }
+            out.add(star ? "*" + res : res);
+        }
+
+        String base = mnemonic(mn, out);
+        if (base.equals("nop") && out.isEmpty() && px.count() > 0 && b[b.length - 1] == (byte) 0x90 && px.has(0x66)
+                && px.rex() == 0) {
+            // 66 90 is "xchg %ax,%ax" to objdump (Capstone says nop)
+            base = "xchg";
+            out.add("%ax");
+            out.add("%ax");
+        }
+        StringBuilder m = new StringBuilder();
+        for (String w : prefixWords(px, base, b, d, hasModrmMem, segWord, words)) {
+            m.append(w).append(' ');
+        }
+        m.append(base);
+        return new Instruction(r.address(), b, m.toString(), String.join(",", out), target, kind);
+    }
+
+    // ---- mnemonics
+
+    private static boolean isBranch(String mn) {
+        return mn.startsWith("j") || mn.startsWith("call") || mn.startsWith("loop") || mn.equals("xbegin");
+    }
+
+    private String mnemonic(String mn, List<String> ops) {
+        switch (mn) {
+            case "callq", "calll", "callw":
+                return "call";
+            case "jmpq", "jmpl":
+                return "jmp";
+            case "retq", "retl":
+                return "ret";
+            case "movabsq", "movabsl", "movabsw", "movabsb":
+                return "movabs";
+            case "pushfq", "pushfl":
+                return "pushf";
+            case "popfq", "popfl":
+                return "popf";
+            case "pushq", "pushl":
+                return "push";
+            case "popq", "popl":
+                return "pop";
+            default:
+                break;
+        }
+        char last = mn.charAt(mn.length() - 1);
+        if ("bwlq".indexOf(last) >= 0) {
+            String stem = mn.substring(0, mn.length() - 1);
+            if (SIZED.contains(stem) && hasSizingRegister(stem, ops)) {
+                return stem;
+            }
+        }
+        return mn;
+    }
+
+    /** True when a general register operand tells the size (a shift count in %cl or a port in %dx does not). */
+    private static boolean hasSizingRegister(String stem, List<String> ops) {
+        for (int k = 0; k < ops.size(); k++) {
+            String o = ops.get(k);
+            if (!GPR.matcher(o).matches()) {
+                continue;
+            }
+            boolean shiftCount = o.equals("%cl") && k == 0 && ops.size() > 1 && (stem.startsWith("sh") || stem.startsWith("sa")
+                    || stem.startsWith("ro") || stem.startsWith("rc"));
+            if (!shiftCount) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- prefixes
+
+    /** Legacy and REX prefixes in byte order. */
+    record Prefixes(int[] bytes, int rex, int count) {
+        static Prefixes scan(byte[] b, boolean is64) {
+            int n = 0;
+            while (n < b.length && isLegacy(b[n] & 0xff)) {
+                n++;
+            }
+            int rex = 0;
+            int total = n;
+            if (is64 && n < b.length && (b[n] & 0xf0) == 0x40) {
+                rex = b[n] & 0xff;
+                total++;
+            }
+            int[] p = new int[n];
+            for (int k = 0; k < n; k++) {
+                p[k] = b[k] & 0xff;
+            }
+            return new Prefixes(p, rex, total);
+        }
+
+        static boolean isLegacy(int x) {
+            return x == 0xf0 || x == 0xf2 || x == 0xf3 || x == 0x2e || x == 0x36 || x == 0x3e || x == 0x26 || x == 0x64
+                    || x == 0x65 || x == 0x66 || x == 0x67;
+        }
+
+        int segment() {
+            int s = 0;
+            for (int x : bytes) {
+                if (x == 0x2e || x == 0x36 || x == 0x3e || x == 0x26 || x == 0x64 || x == 0x65) {
+                    s = x;
+                }
+            }
+            return s;
+        }
+
+        boolean has(int x) {
+            for (int y : bytes) {
+                if (y == x) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static String segName(int p) {
+        return switch (p) {
+            case 0x2e -> "cs";
+            case 0x36 -> "ss";
+            case 0x3e -> "ds";
+            case 0x26 -> "es";
+            case 0x64 -> "fs";
+            case 0x65 -> "gs";
+            default -> null;
+        };
+    }
+
+    private List<String> prefixWords(Prefixes px, String base, byte[] b, X86Detail d, boolean hasMem, String segWord,
+            String[] csWords) {
+        List<String> w = new ArrayList<>();
+        String stem = base.replaceAll("[bwlq]$", "");
+        boolean stringOp = STRING_OPS.contains(stem) || STRING_OPS.contains(base);
+        boolean indirect = (b.length > px.count() && (b[px.count()] & 0xff) == 0xff && d.modrmOffset() > 0
+                && ((b[d.modrmOffset()] >> 3) & 7) >= 2 && ((b[d.modrmOffset()] >> 3) & 7) <= 5);
+        int seg = px.segment();
+        int n66 = 0;
+        for (int x : px.bytes()) {
+            if (x == 0x66) {
+                n66++;
+            }
+        }
+        int seen66 = 0;
+        for (int x : px.bytes()) {
+            switch (x) {
+                case 0xf0 -> w.add("lock");
+                case 0xf3 -> {
+                    if (stringOp) {
+                        w.add(stem.equals("cmps") || stem.equals("scas") ? "repz" : "rep");
+                    } else if (base.equals("ret") || base.equals("jmp") || base.equals("call") || base.startsWith("j")) {
+                        w.add("repz");
+                    }
+                }
+                case 0xf2 -> {
+                    if (stringOp) {
+                        w.add("repnz");
+                    } else if (base.equals("ret") || base.equals("jmp") || base.equals("call") || base.startsWith("j")) {
+                        w.add("bnd");
+                    }
+                }
+                case 0x66 -> {
+                    seen66++;
+                    if (seen66 < n66) {
+                        w.add("data16");
+                    }
+                }
+                case 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65 -> {
+                    if (x != seg) {
+                        w.add(segName(x)); // overridden by a later segment prefix
+                    } else if (x == 0x3e && indirect && is64) {
+                        w.add("notrack");
+                    } else if (segWord != null && segWord.equals(segName(x))) {
+                        w.add(segWord);
+                    } else if (!hasMem && !stringOp) {
+                        w.add(segName(x));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return w;
+    }
+
+    // ---- operands
+
+    /** Splits Capstone's operand text at the top-level ", " separators. */
+    static List<String> splitOperands(String s) {
+        List<String> out = new ArrayList<>(3);
+        if (s.isEmpty()) {
+            return out;
+        }
+        int depth = 0;
+        int start = 0;
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                out.add(s.substring(start, k).strip());
+                start = k + 1;
+            }
+        }
+        out.add(s.substring(start).strip());
+        return out;
+    }
+
+    private static boolean isRegister(String o) {
+        return o.startsWith("%") && (o.indexOf(':') < 0) && (o.indexOf('(') < 0 || o.startsWith("%st("));
+    }
+
+    static long parse(String n) {
+        boolean neg = n.startsWith("-");
+        String v = neg ? n.substring(1) : n;
+        long x = v.startsWith("0x") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseUnsignedLong(v);
+        return neg ? -x : x;
+    }
+
+    private static String immediate(String text, int size) {
+        long v = parse(text);
+        if (size > 0 && size < 8) {
+            v &= (1L << (size * 8)) - 1;
+        }
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Operand size of the immediate: Capstone's detail, else the size the mnemonic suffix implies. */
+    private int immSize(X86Detail d, int nth, String mn, List<String> ops) {
+        int seen = 0;
+        for (X86Operand o : d.operands()) {
+            if (o.type() == X86Operand.IMM) {
+                if (seen++ == nth) {
+                    return o.size();
+                }
+            }
+        }
+        return is64 ? 8 : 4;
+    }
+
+    private record Mem(String text, boolean ripRelative, long disp, String segWord) {
+    }
+
+    /** The ModRM/SIB memory operand, printed from the bytes as objdump prints it. */
+    private Mem modrmMemory(byte[] b, X86Detail d, Prefixes px) {
+        int mo = d.modrmOffset();
+        int modrm = b[mo] & 0xff;
+        int mod = modrm >> 6;
+        int rm = modrm & 7;
+        int rex = px.rex();
+        boolean addr32 = is64 ? px.has(0x67) : !px.has(0x67);
+        if (!is64 && px.has(0x67)) {
+            // 16-bit addressing in 32-bit code: rare, keep Capstone's rendering via the generic path
+            return new Mem(null, false, 0, null);
+        }
+        String[] regs = is64 && !addr32 ? REG64 : REG32;
+        String baseReg = null;
+        String indexReg = null;
+        int scale = 0;
+        boolean sib = rm == 4;
+        boolean rip = false;
+        boolean dispPresent = mod == 1 || mod == 2;
+        if (sib) {
+            int s = b[mo + 1] & 0xff;
+            scale = 1 << (s >> 6);
+            int idx = ((s >> 3) & 7) | ((rex & 2) << 2);
+            int bs = s & 7;
+            if (idx != 4) {
+                indexReg = regs[idx];
+            } else if ((s >> 6) != 0 || (bs != 4 && !(bs == 5 && mod == 0)) || (bs == 5 && mod == 0 && !is64)) {
+                indexReg = is64 && !addr32 ? "riz" : "eiz";
+            }
+            if (bs == 5 && mod == 0) {
+                dispPresent = true;
+            } else {
+                baseReg = regs[bs | ((rex & 1) << 3)];
+            }
+        } else if (rm == 5 && mod == 0) {
+            dispPresent = true;
+            if (is64) {
+                rip = true;
+                baseReg = addr32 ? "eip" : "rip";
+            }
+        } else {
+            baseReg = regs[rm | ((rex & 1) << 3)];
+        }
+        long disp = 0;
+        if (dispPresent) {
+            int size = mod == 1 ? 1 : 4;
+            int off = d.dispOffset() > 0 ? d.dispOffset() : mo + 1 + (sib ? 1 : 0);
+            disp = size == 1 ? b[off] : (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16
+                    | (long) b[off + 3] << 24;
+        }
+        StringBuilder t = new StringBuilder();
+        int seg = px.segment();
+        String segWord = null;
+        if (seg != 0) {
+            if (is64 && seg != 0x64 && seg != 0x65) {
+                segWord = segName(seg);
+            } else {
+                t.append('%').append(segName(seg)).append(':');
+            }
+        }
+        if (dispPresent) {
+            if (baseReg == null && indexReg == null) {
+                long v = is64 && !addr32 ? disp : disp & 0xffffffffL;
+                t.append("0x").append(Long.toHexString(v));
+            } else {
+                t.append(disp < 0 ? "-0x" + Long.toHexString(-disp) : "0x" + Long.toHexString(disp));
+            }
+        }
+        if (baseReg != null || indexReg != null) {
+            t.append('(');
+            if (baseReg != null) {
+                t.append('%').append(baseReg);
+            }
+            if (indexReg != null) {
+                t.append(",%").append(indexReg).append(',').append(scale);
+            }
+            t.append(')');
+        }
+        return new Mem(t.toString(), rip, disp, segWord);
+    }
+
+    /** Memory operands without ModRM (string instructions, moffs, xlat): Capstone's text, objdump's numbers. */
+    private String otherMemory(String o, String mn, Prefixes px) {
+        String stem = mn.replaceAll("[bwlq]$", "");
+        String t = o.replace(", ", ",");
+        if (STRING_OPS.contains(stem) && (t.equals("(%rsi)") || t.equals("(%esi)"))) {
+            return "%ds:" + t;
+        }
+        java.util.regex.Matcher m = Pattern.compile("^(%[a-z]s:)?(-?(?:0x[0-9a-f]+|[0-9]+))(.*)$").matcher(t);
+        if (m.matches()) {
+            long v = parse(m.group(2));
+            if (m.group(3).isEmpty() && !is64) {
+                v &= 0xffffffffL;
+            }
+            String num = m.group(3).isEmpty() ? "0x" + Long.toHexString(v)
+                    : (v < 0 ? "-0x" + Long.toHexString(-v) : "0x" + Long.toHexString(v));
+            return (m.group(1) == null ? "" : m.group(1)) + num + m.group(3);
+        }
+        return t;
     }
 }

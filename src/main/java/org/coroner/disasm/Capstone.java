@@ -21,6 +21,8 @@ final class Capstone {
     // cs_opt_type / cs_opt_value
     static final int CS_OPT_SYNTAX = 1;
     static final int CS_OPT_SYNTAX_ATT = 2;
+    static final int CS_OPT_DETAIL = 2;
+    static final int CS_OPT_ON = 3;
 
     // struct cs_insn { uint id; uint64 address; uint16 size; uint8 bytes[16]; char mnemonic[32];
     //                  char op_str[160]; cs_detail *detail; }  -> offsets below, sizeof == 240
@@ -29,7 +31,22 @@ final class Capstone {
     static final int INSN_BYTES = 18;
     static final int INSN_MNEMONIC = 34;
     static final int INSN_OP_STR = 66;
+    static final int INSN_DETAIL = 232;
     static final int INSN_SIZE = 240;
+
+    // cs_detail: the architecture union is at 80. cs_x86 (offsets from the union):
+    static final int X86 = 80;
+    static final int X86_PREFIX = 0;
+    static final int X86_OPCODE = 4;
+    static final int X86_REX = 8;
+    static final int X86_ADDR_SIZE = 9;
+    static final int X86_MODRM = 10;
+    static final int X86_SIB = 11;
+    static final int X86_DISP = 16;
+    static final int X86_OP_COUNT = 64;
+    static final int X86_OPERANDS = 72;
+    static final int X86_OP_SIZE = 48; // sizeof(cs_x86_op): type@0, reg/imm/mem@8 (mem: seg, base, index, scale, int64 disp@16), size@32
+    static final int X86_ENCODING = 456; // modrm_offset, disp_offset, disp_size, imm_offset, imm_size
 
     interface Lib extends Library {
         int cs_open(int arch, int mode, NativeLongByReference handle);

@@ -30,6 +30,10 @@ final class CapstoneDisassembler implements Disassembler {
             throw new DisassemblerUnavailableException("libcapstone cannot open " + arch + ": " + lib.cs_strerror(err));
         }
         handle = h.value();
+        err = lib.cs_option(handle, Capstone.CS_OPT_DETAIL, new NativeLong(Capstone.CS_OPT_ON));
+        if (err != 0) {
+            throw new DisassemblerUnavailableException("libcapstone refuses instruction details: " + lib.cs_strerror(err));
+        }
         if (arch.isX86()) {
             err = lib.cs_option(handle, Capstone.CS_OPT_SYNTAX, new NativeLong(Capstone.CS_OPT_SYNTAX_ATT));
             if (err != 0) {
@@ -48,8 +52,20 @@ final class CapstoneDisassembler implements Disassembler {
         return arch;
     }
 
-    /** One instruction as Capstone printed it, before our formatting. */
-    record Raw(long address, byte[] bytes, String mnemonic, String operands) {
+    /** One instruction as Capstone printed it, before our formatting; {@code x86} is null on other architectures. */
+    record Raw(long address, byte[] bytes, String mnemonic, String operands, X86Detail x86) {
+    }
+
+    /** The parts of Capstone's {@code cs_x86} detail the AT&T formatter needs. */
+    record X86Detail(int modrm, int modrmOffset, long disp, int dispOffset, int dispSize, int immOffset, int immSize,
+            List<X86Operand> operands) {
+    }
+
+    /** One {@code cs_x86_op}: type 1 register, 2 immediate, 3 memory; {@code size} in bytes. */
+    record X86Operand(int type, long imm, int size) {
+        static final int REG = 1;
+        static final int IMM = 2;
+        static final int MEM = 3;
     }
 
     @Override
@@ -89,7 +105,8 @@ final class CapstoneDisassembler implements Disassembler {
                         byte[] bytes = p.getByteArray(b + Capstone.INSN_BYTES, size);
                         String mn = p.getString(b + Capstone.INSN_MNEMONIC, "US-ASCII");
                         String ops = p.getString(b + Capstone.INSN_OP_STR, "US-ASCII");
-                        out.add(new Raw(a, bytes, mn, ops));
+                        X86Detail d = arch.isX86() ? x86Detail(p.getPointer(b + Capstone.INSN_DETAIL)) : null;
+                        out.add(new Raw(a, bytes, mn, ops, d));
                         off += size;
                     }
                 } finally {
@@ -99,10 +116,27 @@ final class CapstoneDisassembler implements Disassembler {
             if (off < code.length && out.size() < limit) {
                 int w = arch.fixedWidth() == 0 ? 1 : Math.min(arch.fixedWidth(), code.length - off);
                 byte[] bad = java.util.Arrays.copyOfRange(code, off, off + w);
-                out.add(new Raw(address + off, bad, Formatter.BAD, ""));
+                out.add(new Raw(address + off, bad, Formatter.BAD, "", null));
                 off += w;
             }
         }
         return out;
+    }
+
+    private static X86Detail x86Detail(Pointer detail) {
+        if (detail == null) {
+            return null;
+        }
+        Pointer x = detail.share(Capstone.X86);
+        int n = x.getByte(Capstone.X86_OP_COUNT) & 0xff;
+        List<X86Operand> ops = new ArrayList<>(n);
+        for (int k = 0; k < n && k < 8; k++) {
+            Pointer o = x.share(Capstone.X86_OPERANDS + (long) k * Capstone.X86_OP_SIZE);
+            ops.add(new X86Operand(o.getInt(0), o.getLong(8), o.getByte(32) & 0xff));
+        }
+        int e = Capstone.X86_ENCODING;
+        return new X86Detail(x.getByte(Capstone.X86_MODRM) & 0xff, x.getByte(e) & 0xff, x.getLong(Capstone.X86_DISP),
+                x.getByte(e + 1) & 0xff, x.getByte(e + 2) & 0xff, x.getByte(e + 3) & 0xff, x.getByte(e + 4) & 0xff,
+                List.copyOf(ops));
     }
 }

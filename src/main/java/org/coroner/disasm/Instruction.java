@@ -1,24 +1,33 @@
 package org.coroner.disasm;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * One decoded instruction, its text already in objdump's style: {@code mnemonic} as objdump prints
- * it (prefixes such as {@code lock}/{@code rep}/{@code cs} included, separated by a space) and
- * {@code operands} as objdump prints them, without the {@code <symbol+off>} of branch targets
- * ({@link #text(SymbolResolver)} adds that).
+ * it, prefixes included ({@code lock cmpxchg}, {@code rep stos}, {@code cs nopw}), and
+ * {@code operands} as objdump prints them, without the {@code <symbol+off>} of a branch target nor
+ * the {@code # address} comment of a RIP-relative operand: {@link #text(SymbolResolver)} adds those.
  *
- * @param target for direct branches and calls, the destination address; otherwise {@code -1}
- *               ({@link #hasTarget()}) -- kernel addresses are negative as signed longs, so test with hasTarget
+ * @param target the destination of a direct branch or call ({@link Kind#BRANCH}) or the address a
+ *               RIP-relative operand designates ({@link Kind#MEMORY}); meaningless with {@link Kind#NONE}
  */
-public record Instruction(long address, byte[] bytes, String mnemonic, String operands, long target, boolean hasTarget) {
+public record Instruction(long address, byte[] bytes, String mnemonic, String operands, long target, Kind kind) {
+
+    /** What {@link #target()} is. */
+    public enum Kind {
+        NONE, BRANCH, MEMORY
+    }
+
+    /** Mnemonic objdump prints for bytes that do not decode. */
+    public static final String BAD = "(bad)";
 
     public Instruction {
         bytes = bytes.clone();
     }
 
     public Instruction(long address, byte[] bytes, String mnemonic, String operands) {
-        this(address, bytes, mnemonic, operands, 0, false);
+        this(address, bytes, mnemonic, operands, 0, Kind.NONE);
     }
 
     @Override
@@ -35,35 +44,51 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
         return address + bytes.length;
     }
 
-    /** {@code mnemonic operands} as objdump prints it (objdump pads the mnemonic to 6 columns plus a space). */
-    public String text() {
-        return operands.isEmpty() ? mnemonic : pad(mnemonic) + operands;
+    /** True for bytes that did not decode ({@code (bad)} or arm64's {@code .inst}). */
+    public boolean isBad() {
+        return mnemonic.equals(BAD) || mnemonic.equals(".inst");
     }
 
-    /** {@link #text()} with the branch target symbolized as objdump does: {@code call ffffffff81000000 <f+0x10>}. */
+    public boolean hasTarget() {
+        return kind != Kind.NONE;
+    }
+
+    /** {@code mnemonic operands} as objdump prints it, with the RIP-relative {@code # address} comment but no symbols. */
+    public String text() {
+        return text(null);
+    }
+
+    /**
+     * The objdump line text: {@code call   ffffffff81000000 <f+0x10>},
+     * {@code mov    0x10(%rip),%rax        # ffffffff82000000 <x>}. The mnemonic is padded to six
+     * columns plus a space as objdump pads x86 (arm64 objdump uses a tab instead).
+     */
     public String text(SymbolResolver symbols) {
-        String t = text();
-        if (hasTarget && symbols != null) {
-            String s = symbols.resolve(target);
-            if (s != null) {
-                t = t + " <" + s + ">";
+        String sym = kind != Kind.NONE && symbols != null ? symbols.resolve(target) : null;
+        String ops = operands;
+        if (kind == Kind.BRANCH && sym != null) {
+            // objdump prints a bare hex address before <sym>, "0x..." when it has no symbol
+            ops = ops.replace("0x" + Long.toHexString(target), Long.toHexString(target)) + " <" + sym + ">";
+        }
+        StringBuilder b = new StringBuilder(mnemonic);
+        if (!ops.isEmpty()) {
+            while (b.length() < 6) {
+                b.append(' ');
+            }
+            b.append(' ').append(ops);
+        }
+        if (kind == Kind.MEMORY) {
+            b.append("        # ").append(sym != null ? "" : "0x").append(Long.toHexString(target));
+            if (sym != null) {
+                b.append(" <").append(sym).append('>');
             }
         }
-        return t;
+        return b.toString();
     }
 
     /** The bytes as objdump prints them: {@code 48 8b 47 08}. */
     public String hex() {
         return HexFormat.ofDelimiter(" ").formatHex(bytes);
-    }
-
-    private static String pad(String m) {
-        // objdump prints the mnemonic with "%-6s " i.e. padded to 6 columns, then one space.
-        StringBuilder b = new StringBuilder(m);
-        while (b.length() < 6) {
-            b.append(' ');
-        }
-        return b.append(' ').toString();
     }
 
     @Override
@@ -73,9 +98,8 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Instruction i && i.address == address && java.util.Arrays.equals(i.bytes, bytes)
-                && i.mnemonic.equals(mnemonic) && i.operands.equals(operands) && i.target == target
-                && i.hasTarget == hasTarget;
+        return o instanceof Instruction i && i.address == address && Arrays.equals(i.bytes, bytes)
+                && i.mnemonic.equals(mnemonic) && i.operands.equals(operands) && i.target == target && i.kind == kind;
     }
 
     @Override

@@ -84,25 +84,11 @@ class X86ObjdumpTest {
                 }
                 ObjdumpListing ref = ObjdumpListing.parse(Fixtures.run("objdump", "-d", "-j", s.name(), ko.toString()));
                 byte[] code = elf.data(s).bytes(0, (int) s.size());
-                compare(ref, code, 0, sectionResolver(syms, s.index()), t);
+                compare(ref, code, 0, ObjdumpSymbols.ofSection(syms, s.index(), s.size()), t);
             }
         }
         System.out.print(t.report("crashlab.ko"));
         assertThat(t.total).isGreaterThan(300);
         assertThat(t.percent()).isEqualTo(100.0);
-    }
-
-    /** In a relocatable object every section starts at 0: resolve only among the section's own symbols. */
-    static SymbolResolver sectionResolver(SymbolTable syms, int shndx) {
-        TreeMap<Long, String> m = new TreeMap<>();
-        for (int k = 1; k < syms.count(); k++) {
-            if (syms.shndx(k) == shndx && syms.type(k) != SymbolTable.STT_SECTION && !syms.name(k).isEmpty()) {
-                m.putIfAbsent(syms.value(k), syms.name(k));
-            }
-        }
-        return a -> {
-            Map.Entry<Long, String> e = m.floorEntry(a);
-            return e == null ? null : SymbolResolver.format(e.getValue(), a - e.getKey());
-        };
     }
 }
