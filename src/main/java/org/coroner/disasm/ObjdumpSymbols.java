@@ -34,7 +34,18 @@ public final class ObjdumpSymbols implements SymbolResolver {
         ObjdumpSymbols own = build(syms, shndx);
         ObjdumpSymbols all = build(syms, -1);
         // an address outside the section (a jump to its end) is named from every section's symbols
-        return a -> Long.compareUnsigned(a, sectionSize) < 0 ? own.resolve(a) : all.resolve(a);
+        // (among the symbols at the nearest address, objdump still prefers one of this section)
+        return a -> {
+            if (Long.compareUnsigned(a, sectionSize) < 0) {
+                return own.resolve(a);
+            }
+            int k = all.floor(a);
+            if (k < 0) {
+                return null;
+            }
+            int j = own.floor(a);
+            return j >= 0 && own.address[j] == all.address[k] ? own.resolve(a) : all.resolve(a);
+        };
     }
 
     private static ObjdumpSymbols build(SymbolTable syms, int onlySection) {
@@ -120,6 +131,11 @@ public final class ObjdumpSymbols implements SymbolResolver {
 
     @Override
     public String resolve(long a) {
+        int best = floor(a);
+        return best < 0 ? null : SymbolResolver.format(name[best], a - address[best]);
+    }
+
+    private int floor(long a) {
         int lo = 0;
         int hi = address.length - 1;
         int best = -1;
@@ -132,6 +148,6 @@ public final class ObjdumpSymbols implements SymbolResolver {
                 hi = mid - 1;
             }
         }
-        return best < 0 ? null : SymbolResolver.format(name[best], a - address[best]);
+        return best;
     }
 }
