@@ -28,7 +28,7 @@ final class AttFormatter implements Formatter {
             "mul", "div", "idiv", "xchg", "cmpxchg", "xadd", "bt", "bts", "btr", "btc", "bsf", "bsr", "lzcnt", "tzcnt",
             "popcnt", "shld", "shrd", "bswap", "movbe", "stos", "lods", "scas", "in", "out", "lar", "lsl", "adcx",
             "adox", "andn", "crc32", "movnti", "cmovo", "cmovno", "cmovb", "cmovae", "cmove", "cmovne", "cmovbe",
-            "cmova", "cmovs", "cmovns", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg");
+            "cmova", "cmovs", "cmovns", "rdrand", "rdseed", "rdpid", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg");
     private static final Set<String> STRING_OPS = Set.of("movs", "cmps", "stos", "lods", "scas", "ins", "outs");
     private static final String[] REG64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
         "r11", "r12", "r13", "r14", "r15"};
@@ -43,8 +43,15 @@ final class AttFormatter implements Formatter {
 
     @Override
     public Instruction format(Raw r) {
-        if (r.mnemonic().equals(BAD) || r.x86() == null) {
-            return new Instruction(r.address(), r.bytes(), BAD, "");
+        String full = java.util.HexFormat.of().formatHex(r.bytes());
+        if (SPECIAL_FULL.containsKey(full)) {
+            return new Instruction(r.address(), r.bytes(), SPECIAL_FULL.get(full), "");
+        }
+        if (SPECIAL.containsKey(full)) {
+            return new Instruction(r.address(), r.bytes(), SPECIAL.get(full), "");
+        }
+        if (r.x86() == null) {
+            return new Instruction(r.address(), r.bytes(), r.mnemonic(), r.operands()); // (bad), .byte, rex.W
         }
         byte[] b = r.bytes();
         X86Detail d = r.x86();
@@ -81,7 +88,7 @@ final class AttFormatter implements Formatter {
                 res = o;
             } else if (hasModrmMem && !memSeen) {
                 memSeen = true;
-                Mem m = modrmMemory(b, d, px);
+                Mem m = modrmMemory(b, d.modrmOffset(), d.dispOffset(), px);
                 res = m.text;
                 if (m.ripRelative) {
                     kind = Instruction.Kind.MEMORY;
@@ -96,7 +103,19 @@ final class AttFormatter implements Formatter {
             out.add(star ? "*" + res : res);
         }
 
+        int opc = px.count() < b.length ? b[px.count()] & 0xff : -1;
+        int opc2 = px.count() + 1 < b.length ? b[px.count() + 1] & 0xff : -1;
+        if ((opc == 0xd0 || opc == 0xd1) && out.size() == 2 && out.get(0).equals("$0x1")) {
+            out.remove(0); // shift/rotate by one: objdump prints no count
+        }
+        if (opc == 0x0f && opc2 == 0xb9 && px.count() + 2 < b.length) {
+            // Capstone 4 calls 0f b9 "ud2b" and drops its ModRM operands; objdump: ud1 Ev,Gv
+            return ud1(r, px, d);
+        }
         String base = mnemonic(mn, out);
+        if ((base.equals("in") || base.equals("out")) && out.contains("%dx")) {
+            out.set(out.indexOf("%dx"), "(%dx)");
+        }
         if (base.equals("nop") && out.isEmpty() && px.count() > 0 && b[b.length - 1] == (byte) 0x90 && px.has(0x66)
                 && px.rex() == 0) {
             // 66 90 is "xchg %ax,%ax" to objdump (Capstone says nop)
@@ -111,6 +130,118 @@ final class AttFormatter implements Formatter {
         m.append(base);
         return new Instruction(r.address(), b, m.toString(), String.join(",", out), target, kind);
     }
+
+    /** Instructions Capstone 4 does not know or names differently, by their bytes after the prefixes. */
+    private static final java.util.Map<String, String> SPECIAL = java.util.Map.ofEntries(
+            java.util.Map.entry("0f01ee", "rdpkru"), java.util.Map.entry("0f01ef", "wrpkru"),
+            java.util.Map.entry("0f01e8", "serialize"), java.util.Map.entry("0f01fa", "monitorx"),
+            java.util.Map.entry("0f01fb", "mwaitx"), java.util.Map.entry("0f01fc", "clzero"),
+            java.util.Map.entry("0f01cf", "encls"), java.util.Map.entry("0f01d7", "enclu"),
+            java.util.Map.entry("0f01c0", "enclv"), java.util.Map.entry("0f01c5", "pconfig"),
+            java.util.Map.entry("0f01dd", "clgi"), java.util.Map.entry("0f01dc", "stgi"),
+            java.util.Map.entry("0f01e9", "xsusldtrk"), java.util.Map.entry("0f01ea", "saveprevssp"));
+
+    /** Instructions whose meaning depends on a mandatory prefix Capstone 4 ignores (by full bytes). */
+    private static final java.util.Map<String, String> SPECIAL_FULL = java.util.Map.ofEntries(
+            java.util.Map.entry("f30f01d9", "vmgexit"), java.util.Map.entry("f30f01fe", "rmpadjust"),
+            java.util.Map.entry("f20f01ff", "pvalidate"), java.util.Map.entry("f30f01ff", "psmash"),
+            java.util.Map.entry("f20f01fe", "rmpupdate"), java.util.Map.entry("f30f01e8", "setssbsy"),
+            java.util.Map.entry("f20f01e8", "xsusldtrk"), java.util.Map.entry("f20f01e9", "xresldtrk"),
+            java.util.Map.entry("f30f01ea", "saveprevssp"), java.util.Map.entry("f30f01ec", "uiret"),
+            java.util.Map.entry("f30f01ed", "testui"), java.util.Map.entry("f30f01ee", "clui"),
+            java.util.Map.entry("f30f01ef", "stui"), java.util.Map.entry("f30f01c6", "wrmsrns"));
+
+    @Override
+    public int unknownLength(byte[] code, int off) {
+        for (int n = 3; n <= 4; n++) {
+            if (off + n <= code.length) {
+                String h = java.util.HexFormat.of().formatHex(code, off, off + n);
+                if (SPECIAL.containsKey(h) || SPECIAL_FULL.containsKey(h)) {
+                    return n;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * How objdump prints the first byte of an instruction cut short by the end of the code: a
+     * prefix by its name ({@code rex.W}, {@code data16}, {@code lock}), anything else as {@code .byte 0xf6}.
+     */
+    String[] truncatedByte(int x) {
+        if (is64 && (x & 0xf0) == 0x40) {
+            StringBuilder n = new StringBuilder("rex");
+            if ((x & 0xf) != 0) {
+                n.append('.');
+                n.append((x & 8) != 0 ? "W" : "").append((x & 4) != 0 ? "R" : "").append((x & 2) != 0 ? "X" : "")
+                        .append((x & 1) != 0 ? "B" : "");
+            }
+            return new String[] {n.toString(), ""};
+        }
+        String p = switch (x) {
+            case 0xf0 -> "lock";
+            case 0xf2 -> "repnz";
+            case 0xf3 -> "repz";
+            case 0x66 -> "data16";
+            case 0x67 -> is64 ? "addr32" : "addr16";
+            default -> segName(x);
+        };
+        return p != null ? new String[] {p, ""} : new String[] {".byte", "0x" + Integer.toHexString(x)};
+    }
+
+    @Override
+    public int actualLength(byte[] bytes, byte[] code, int off) {
+        Prefixes px = Prefixes.scan(bytes, is64);
+        int p = px.count();
+        if (bytes.length == p + 2 && (bytes[p] & 0xff) == 0x0f && (bytes[p + 1] & 0xff) == 0xb9 && off + p + 2 < code.length) {
+            // ud1 has a ModRM byte (and what it implies); Capstone 4's "ud2b" stops before it
+            byte[] withModrm = java.util.Arrays.copyOfRange(code, off, Math.min(code.length, off + p + 8));
+            return p + 2 + modrmLength(withModrm, p + 2, px);
+        }
+        return bytes.length;
+    }
+
+    /** Bytes taken by a ModRM byte at {@code mo} with its SIB and displacement (32/64-bit addressing). */
+    private static int modrmLength(byte[] b, int mo, Prefixes px) {
+        int modrm = b[mo] & 0xff;
+        int mod = modrm >> 6;
+        int rm = modrm & 7;
+        if (mod == 3) {
+            return 1;
+        }
+        int n = 1;
+        if (rm == 4) {
+            n++;
+            if (mod == 0 && mo + 1 < b.length && (b[mo + 1] & 7) == 5) {
+                n += 4;
+            }
+        } else if (rm == 5 && mod == 0) {
+            n += 4;
+        }
+        return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+    }
+
+    private Instruction ud1(Raw r, Prefixes px, X86Detail d) {
+        byte[] b = r.bytes();
+        int mo = px.count() + 2;
+        int modrm = b[mo] & 0xff;
+        boolean w = (px.rex() & 8) != 0;
+        boolean o16 = px.has(0x66) && !w;
+        String[] names = w ? REG64 : REG32;
+        int reg = ((modrm >> 3) & 7) | ((px.rex() & 4) << 1);
+        String g = "%" + (o16 ? REG16[reg] : names[reg]);
+        String e;
+        if ((modrm & 0xc0) == 0xc0) {
+            int rm = (modrm & 7) | ((px.rex() & 1) << 3);
+            e = "%" + (o16 ? REG16[rm] : names[rm]);
+        } else {
+            e = modrmMemory(b, mo, 0, px).text;
+        }
+        return new Instruction(r.address(), b, "ud1", e + "," + g);
+    }
+
+    private static final String[] REG16 = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w",
+        "r11w", "r12w", "r13w", "r14w", "r15w"};
 
     // ---- mnemonics
 
@@ -128,6 +259,8 @@ final class AttFormatter implements Formatter {
                 return "ret";
             case "movabsq", "movabsl", "movabsw", "movabsb":
                 return "movabs";
+            case "lgdtq", "lidtq", "sgdtq", "sidtq":
+                return is64 ? mn.substring(0, 4) : mn;
             case "pushfq", "pushfl":
                 return "pushf";
             case "popfq", "popfl":
@@ -341,8 +474,7 @@ final class AttFormatter implements Formatter {
     }
 
     /** The ModRM/SIB memory operand, printed from the bytes as objdump prints it. */
-    private Mem modrmMemory(byte[] b, X86Detail d, Prefixes px) {
-        int mo = d.modrmOffset();
+    private Mem modrmMemory(byte[] b, int mo, int dispOffset, Prefixes px) {
         int modrm = b[mo] & 0xff;
         int mod = modrm >> 6;
         int rm = modrm & 7;
@@ -386,7 +518,7 @@ final class AttFormatter implements Formatter {
         long disp = 0;
         if (dispPresent) {
             int size = mod == 1 ? 1 : 4;
-            int off = d.dispOffset() > 0 ? d.dispOffset() : mo + 1 + (sib ? 1 : 0);
+            int off = dispOffset > 0 ? dispOffset : mo + 1 + (sib ? 1 : 0);
             disp = size == 1 ? b[off] : (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16
                     | (long) b[off + 3] << 24;
         }
@@ -427,6 +559,9 @@ final class AttFormatter implements Formatter {
         String t = o.replace(", ", ",");
         if (STRING_OPS.contains(stem) && (t.equals("(%rsi)") || t.equals("(%esi)"))) {
             return "%ds:" + t;
+        }
+        if (STRING_OPS.contains(stem) && (t.equals("(%rdi)") || t.equals("(%edi)"))) {
+            return "%es:" + t;
         }
         java.util.regex.Matcher m = Pattern.compile("^(%[a-z]s:)?(-?(?:0x[0-9a-f]+|[0-9]+))(.*)$").matcher(t);
         if (m.matches()) {

@@ -106,6 +106,13 @@ final class CapstoneDisassembler implements Disassembler {
                         String mn = p.getString(b + Capstone.INSN_MNEMONIC, "US-ASCII");
                         String ops = p.getString(b + Capstone.INSN_OP_STR, "US-ASCII");
                         X86Detail d = arch.isX86() ? x86Detail(p.getPointer(b + Capstone.INSN_DETAIL)) : null;
+                        int fixed = formatter.actualLength(bytes, code, off);
+                        if (fixed != size && off + fixed <= code.length) {
+                            // Capstone mis-sized it: keep the right bytes and decode again after them
+                            out.add(new Raw(a, java.util.Arrays.copyOfRange(code, off, off + fixed), mn, ops, d));
+                            off += fixed;
+                            break;
+                        }
                         out.add(new Raw(a, bytes, mn, ops, d));
                         off += size;
                     }
@@ -114,9 +121,19 @@ final class CapstoneDisassembler implements Disassembler {
                 }
             }
             if (off < code.length && out.size() < limit) {
-                int w = arch.fixedWidth() == 0 ? 1 : Math.min(arch.fixedWidth(), code.length - off);
+                int known = formatter.unknownLength(code, off);
+                int w = known > 0 ? known : arch.fixedWidth() == 0 ? 1 : Math.min(arch.fixedWidth(), code.length - off);
                 byte[] bad = java.util.Arrays.copyOfRange(code, off, off + w);
-                out.add(new Raw(address + off, bad, Formatter.BAD, "", null));
+                String mn = Formatter.BAD;
+                String ops = "";
+                if (known == 0 && formatter instanceof AttFormatter att && truncated(code, off)) {
+                    String[] t = att.truncatedByte(code[off] & 0xff);
+                    mn = t[0];
+                    ops = t[1];
+                } else if (known > 0) {
+                    mn = "";
+                }
+                out.add(new Raw(address + off, bad, mn, ops, null));
                 off += w;
             }
         }
@@ -138,5 +155,25 @@ final class CapstoneDisassembler implements Disassembler {
         return new X86Detail(x.getByte(Capstone.X86_MODRM) & 0xff, x.getByte(e) & 0xff, x.getLong(Capstone.X86_DISP),
                 x.getByte(e + 1) & 0xff, x.getByte(e + 2) & 0xff, x.getByte(e + 3) & 0xff, x.getByte(e + 4) & 0xff,
                 List.copyOf(ops));
+    }
+
+    /** True when the bytes from {@code off} would decode if the code went on: an instruction cut by the end. */
+    private boolean truncated(byte[] code, int off) {
+        int left = code.length - off;
+        if (left >= 15) {
+            return false;
+        }
+        byte[] padded = java.util.Arrays.copyOfRange(code, off, off + 16);
+        PointerByReference pp = new PointerByReference();
+        int n;
+        synchronized (this) {
+            n = Capstone.lib().cs_disasm(handle, padded, new NativeLong(padded.length), 0, new NativeLong(1), pp).intValue();
+        }
+        if (n <= 0) {
+            return false;
+        }
+        int size = pp.getValue().getShort(Capstone.INSN_SIZE_FIELD) & 0xffff;
+        Capstone.lib().cs_free(pp.getValue(), new NativeLong(n));
+        return size > left;
     }
 }

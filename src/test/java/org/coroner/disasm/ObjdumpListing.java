@@ -24,6 +24,8 @@ final class ObjdumpListing {
 
     final List<Line> lines = new ArrayList<>();
     final Map<Long, Line> byAddress = new LinkedHashMap<>();
+    /** Addresses where objdump starts a {@code <symbol>:} block (it decodes each block on its own). */
+    final List<Long> blockStarts = new ArrayList<>();
 
     static ObjdumpListing parse(String out) {
         ObjdumpListing l = new ObjdumpListing();
@@ -37,6 +39,7 @@ final class ObjdumpListing {
                 l.flush(addr, hex, text, func);
                 hex = null;
                 func = f.group(2);
+                l.blockStarts.add(Long.parseUnsignedLong(f.group(1), 16));
                 continue;
             }
             Matcher m = INSN.matcher(s);

@@ -56,11 +56,26 @@ class X86ObjdumpTest {
         }
     }
 
-    /** Compares one objdump listing with our decoding of the same bytes, instruction by instruction. */
+    /**
+     * Compares one objdump listing with our decoding of the same bytes, instruction by instruction.
+     * objdump decodes each symbol's block on its own (an instruction never runs into the next
+     * symbol), so we decode block by block too.
+     */
     static void compare(ObjdumpListing ref, byte[] code, long base, SymbolResolver sym, Tally t) {
         Map<Long, Instruction> ours = new java.util.HashMap<>();
-        for (Instruction i : Disassembler.of(Arch.X86_64).disassemble(code, base, 0)) {
-            ours.put(i.address(), i);
+        List<Long> starts = new ArrayList<>(ref.blockStarts);
+        starts.add(0, base);
+        starts.add(base + code.length);
+        for (int k = 0; k + 1 < starts.size(); k++) {
+            int from = (int) (starts.get(k) - base);
+            int to = (int) (starts.get(k + 1) - base);
+            if (from < 0 || to > code.length || from >= to) {
+                continue;
+            }
+            byte[] block = java.util.Arrays.copyOfRange(code, from, to);
+            for (Instruction i : Disassembler.of(Arch.X86_64).disassemble(block, base + from, 0)) {
+                ours.put(i.address(), i);
+            }
         }
         for (ObjdumpListing.Line l : ref.lines) {
             Instruction i = ours.get(l.address());
@@ -77,18 +92,79 @@ class X86ObjdumpTest {
         Path ko = Fixtures.crashlabKo();
         Tally t = new Tally();
         try (ElfFile elf = ElfFile.open(ko)) {
-            SymbolTable syms = elf.symbols();
+            ObjdumpSymbols names = ObjdumpSymbols.of(elf);
             for (ElfFile.Section s : elf.sections()) {
                 if (!s.isExec() || s.size() == 0) {
                     continue;
                 }
                 ObjdumpListing ref = ObjdumpListing.parse(Fixtures.run("objdump", "-d", "-j", s.name(), ko.toString()));
                 byte[] code = elf.data(s).bytes(0, (int) s.size());
-                compare(ref, code, 0, ObjdumpSymbols.ofSection(syms, s.index(), s.size()), t);
+                compare(ref, code, 0, names.forSection(s), t);
             }
         }
         System.out.print(t.report("crashlab.ko"));
         assertThat(t.total).isGreaterThan(300);
         assertThat(t.percent()).isEqualTo(100.0);
+    }
+
+    /**
+     * A sample of the 6.1 vmlinux: {@link #WINDOWS} runs of {@link #PER_WINDOW} consecutive functions
+     * spread evenly over .text (plus one over .init.text), padding between them included, and all of
+     * .altinstr_replacement (the alternative instruction sequences the kernel patches in).
+     */
+    @Test
+    void vmlinuxSampleOfFunctions() {
+        Path vmlinux = Fixtures.vmlinux();
+        Tally t = new Tally();
+        Tally alt = new Tally();
+        int functions = 0;
+        try (ElfFile elf = ElfFile.open(vmlinux)) {
+            SymbolTable syms = elf.symbols();
+            ObjdumpSymbols names = ObjdumpSymbols.of(elf);
+            for (String secName : List.of(".text", ".init.text")) {
+                ElfFile.Section sec = elf.section(secName).orElseThrow();
+                List<long[]> funcs = functions(syms, sec);
+                int windows = secName.equals(".text") ? WINDOWS : 1;
+                for (int w = 0; w < windows; w++) {
+                    int first = (int) ((long) (funcs.size() - PER_WINDOW) * w / Math.max(1, windows - 1));
+                    first = Math.max(0, Math.min(first, funcs.size() - PER_WINDOW));
+                    long start = funcs.get(first)[0];
+                    long stop = funcs.get(first + PER_WINDOW - 1)[0] + funcs.get(first + PER_WINDOW - 1)[1];
+                    functions += PER_WINDOW;
+                    compareRange(elf, sec, start, stop, names.forSection(sec), t);
+                }
+            }
+            ElfFile.Section a = elf.section(".altinstr_replacement").orElseThrow();
+            compareRange(elf, a, a.addr(), a.addr() + a.size(), names.forSection(a), alt);
+        }
+        System.out.print(t.report("vmlinux, " + functions + " functions"));
+        System.out.print(alt.report("vmlinux .altinstr_replacement"));
+        assertThat(functions).isGreaterThanOrEqualTo(2000);
+        assertThat(t.total).isGreaterThan(50_000);
+        assertThat(t.percent()).isGreaterThanOrEqualTo(99.5);
+    }
+
+    static final int WINDOWS = 12;
+    static final int PER_WINDOW = 200;
+
+    private static void compareRange(ElfFile elf, ElfFile.Section sec, long start, long stop, SymbolResolver names, Tally t) {
+        ObjdumpListing ref = ObjdumpListing.parse(Fixtures.run("objdump", "-d", "-j", sec.name(),
+                "--start-address=0x" + Long.toHexString(start), "--stop-address=0x" + Long.toHexString(stop),
+                elf.path().toString()));
+        byte[] code = elf.data(sec).bytes(start - sec.addr(), (int) (stop - start));
+        compare(ref, code, start, names, t);
+    }
+
+    /** (address, size) of the sized functions of a section, by address, one per address. */
+    private static List<long[]> functions(SymbolTable syms, ElfFile.Section sec) {
+        TreeMap<Long, Long> m = new TreeMap<>(Long::compareUnsigned);
+        for (int k = 1; k < syms.count(); k++) {
+            if (syms.type(k) == SymbolTable.STT_FUNC && syms.shndx(k) == sec.index() && syms.size(k) > 0) {
+                m.putIfAbsent(syms.value(k), syms.size(k));
+            }
+        }
+        List<long[]> out = new ArrayList<>();
+        m.forEach((a, z) -> out.add(new long[] {a, z}));
+        return out;
     }
 }
