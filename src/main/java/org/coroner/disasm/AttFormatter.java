@@ -28,7 +28,8 @@ final class AttFormatter implements Formatter {
             "mul", "div", "idiv", "xchg", "cmpxchg", "xadd", "bt", "bts", "btr", "btc", "bsf", "bsr", "lzcnt", "tzcnt",
             "popcnt", "shld", "shrd", "bswap", "movbe", "stos", "lods", "scas", "in", "out", "lar", "lsl", "adcx",
             "adox", "andn", "crc32", "movnti", "cmovo", "cmovno", "cmovb", "cmovae", "cmove", "cmovne", "cmovbe",
-            "cmova", "cmovs", "cmovns", "rdrand", "rdseed", "rdpid", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg");
+            "cmova", "cmovs", "cmovns", "rdrand", "rdseed", "rdpid", "shlx", "shrx", "sarx", "rorx", "bextr", "bzhi", "pdep",
+            "pext", "mulx", "blsi", "blsr", "blsmsk", "rdfsbase", "rdgsbase", "wrfsbase", "wrgsbase", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg");
     private static final Set<String> STRING_OPS = Set.of("movs", "cmps", "stos", "lods", "scas", "ins", "outs");
     private static final String[] REG64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
         "r11", "r12", "r13", "r14", "r15"};
@@ -113,8 +114,25 @@ final class AttFormatter implements Formatter {
             return ud1(r, px, d);
         }
         String base = mnemonic(mn, out);
-        if ((base.equals("in") || base.equals("out")) && out.contains("%dx")) {
+        if ((base.equals("in") || base.equals("out") || base.startsWith("ins") || base.startsWith("outs"))
+                && out.contains("%dx")) {
             out.set(out.indexOf("%dx"), "(%dx)");
+        }
+        for (int k = 0; k < out.size(); k++) {
+            if (out.get(k).startsWith("%dr")) {
+                out.set(k, "%db" + out.get(k).substring(3)); // debug registers: objdump says %db7
+            }
+        }
+        if (out.isEmpty()) {
+            // objdump spells out the implicit register operands of these
+            String ax = is64 ? "%rax" : "%eax";
+            switch (base) {
+                case "monitor", "monitorx" -> out.addAll(List.of(ax, "%ecx", "%edx"));
+                case "mwait" -> out.addAll(List.of("%eax", "%ecx"));
+                case "mwaitx" -> out.addAll(List.of("%eax", "%ecx", "%ebx"));
+                default -> {
+                }
+            }
         }
         if (base.equals("nop") && out.isEmpty() && px.count() > 0 && b[b.length - 1] == (byte) 0x90 && px.has(0x66)
                 && px.rex() == 0) {
@@ -139,7 +157,8 @@ final class AttFormatter implements Formatter {
             java.util.Map.entry("0f01cf", "encls"), java.util.Map.entry("0f01d7", "enclu"),
             java.util.Map.entry("0f01c0", "enclv"), java.util.Map.entry("0f01c5", "pconfig"),
             java.util.Map.entry("0f01dd", "clgi"), java.util.Map.entry("0f01dc", "stgi"),
-            java.util.Map.entry("0f01e9", "xsusldtrk"), java.util.Map.entry("0f01ea", "saveprevssp"));
+            java.util.Map.entry("0f01e9", "xsusldtrk"), java.util.Map.entry("0f01ea", "saveprevssp"),
+            java.util.Map.entry("c4e27849c0", "tilerelease"));
 
     /** Instructions whose meaning depends on a mandatory prefix Capstone 4 ignores (by full bytes). */
     private static final java.util.Map<String, String> SPECIAL_FULL = java.util.Map.ofEntries(
@@ -153,7 +172,7 @@ final class AttFormatter implements Formatter {
 
     @Override
     public int unknownLength(byte[] code, int off) {
-        for (int n = 3; n <= 4; n++) {
+        for (int n = 3; n <= 5; n++) {
             if (off + n <= code.length) {
                 String h = java.util.HexFormat.of().formatHex(code, off, off + n);
                 if (SPECIAL.containsKey(h) || SPECIAL_FULL.containsKey(h)) {
@@ -259,6 +278,13 @@ final class AttFormatter implements Formatter {
                 return "ret";
             case "movabsq", "movabsl", "movabsw", "movabsb":
                 return "movabs";
+            case "lldtw", "ltrw", "sldtw", "sldtl", "sldtq", "strw", "strl", "strq", "lmsww", "smsww", "smswl", "smswq",
+                    "verrw", "verww":
+                return mn.substring(0, mn.length() - 1);
+            case "ljmpl", "ljmpq", "lcalll", "lcallq":
+                return mn.substring(0, mn.length() - 1);
+            case "wait":
+                return "fwait";
             case "lgdtq", "lidtq", "sgdtq", "sidtq":
                 return is64 ? mn.substring(0, 4) : mn;
             case "pushfq", "pushfl":
@@ -286,6 +312,9 @@ final class AttFormatter implements Formatter {
     private static boolean hasSizingRegister(String stem, List<String> ops) {
         for (int k = 0; k < ops.size(); k++) {
             String o = ops.get(k);
+            if (stem.equals("mov") && o.matches("%[cdefgs]s")) {
+                return true; // a segment register move is always 16-bit: objdump prints plain mov
+            }
             if (!GPR.matcher(o).matches()) {
                 continue;
             }
