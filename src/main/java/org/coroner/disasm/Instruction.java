@@ -9,10 +9,12 @@ import java.util.HexFormat;
  * {@code operands} as objdump prints them, without the {@code <symbol+off>} of a branch target nor
  * the {@code # address} comment of a RIP-relative operand: {@link #text(SymbolResolver)} adds those.
  *
+ * @param comment what objdump prints after {@code //} on arm64 ({@code #-1}, {@code b.none}), or ""
  * @param target the destination of a direct branch or call ({@link Kind#BRANCH}) or the address a
  *               RIP-relative operand designates ({@link Kind#MEMORY}); meaningless with {@link Kind#NONE}
  */
-public record Instruction(long address, byte[] bytes, String mnemonic, String operands, long target, Kind kind) {
+public record Instruction(long address, byte[] bytes, String mnemonic, String operands, long target, Kind kind,
+        String comment) {
 
     /** What {@link #target()} is. */
     public enum Kind {
@@ -24,10 +26,15 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
 
     public Instruction {
         bytes = bytes.clone();
+        comment = comment == null ? "" : comment;
     }
 
     public Instruction(long address, byte[] bytes, String mnemonic, String operands) {
-        this(address, bytes, mnemonic, operands, 0, Kind.NONE);
+        this(address, bytes, mnemonic, operands, 0, Kind.NONE, "");
+    }
+
+    public Instruction(long address, byte[] bytes, String mnemonic, String operands, long target, Kind kind) {
+        this(address, bytes, mnemonic, operands, target, kind, "");
     }
 
     @Override
@@ -44,9 +51,9 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
         return address + bytes.length;
     }
 
-    /** True for bytes that did not decode ({@code (bad)} or arm64's {@code .inst}). */
+    /** True for bytes that did not decode: {@code (bad)}, a cut-off {@code .byte}, arm64's {@code .inst ... ; undefined}. */
     public boolean isBad() {
-        return mnemonic.equals(BAD) || mnemonic.equals(".inst");
+        return mnemonic.equals(BAD) || mnemonic.equals(".inst") || mnemonic.equals(".byte");
     }
 
     public boolean hasTarget() {
@@ -83,6 +90,9 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
                 b.append(" <").append(sym).append('>');
             }
         }
+        if (!comment.isEmpty()) {
+            b.append("  // ").append(comment);
+        }
         return b.toString();
     }
 
@@ -99,7 +109,8 @@ public record Instruction(long address, byte[] bytes, String mnemonic, String op
     @Override
     public boolean equals(Object o) {
         return o instanceof Instruction i && i.address == address && Arrays.equals(i.bytes, bytes)
-                && i.mnemonic.equals(mnemonic) && i.operands.equals(operands) && i.target == target && i.kind == kind;
+                && i.mnemonic.equals(mnemonic) && i.operands.equals(operands) && i.target == target && i.kind == kind
+                && i.comment.equals(comment);
     }
 
     @Override

@@ -71,7 +71,16 @@ final class ObjdumpListing {
         if (hex == null) {
             return;
         }
-        Line line = new Line(addr, HexFormat.ofDelimiter(" ").parseHex(hex.toString().replaceAll(" +", " ")), text, func);
+        String h = hex.toString().replaceAll(" +", " ");
+        byte[] bytes;
+        if (h.matches("[0-9a-f]{8}")) {
+            // arm64: objdump prints a little-endian instruction word, not its bytes in memory order
+            byte[] w = HexFormat.of().parseHex(h);
+            bytes = new byte[] {w[3], w[2], w[1], w[0]};
+        } else {
+            bytes = HexFormat.ofDelimiter(" ").parseHex(h);
+        }
+        Line line = new Line(addr, bytes, text, func);
         lines.add(line);
         byAddress.put(addr, line);
     }
