@@ -52,6 +52,9 @@ final class Arm64Formatter implements Formatter {
             return new Instruction(r.address(), b, ".inst", String.format("0x%08x ; undefined", word));
         }
         long word = word(b);
+        if (word == 0xd50330ffL) {
+            return Arm64Extras.decode(r.address(), b, word); // sb: Capstone 4 prints it as an msr
+        }
         String mn = r.mnemonic();
         List<String> ops = split(r.operands());
 

@@ -62,4 +62,34 @@ class Arm64ObjdumpTest {
             assertThat(t.percent()).isGreaterThanOrEqualTo(99.5);
         }
     }
+
+    /**
+     * Kernel-flavoured instructions libc rarely has (system registers, barriers, PAC, BTI, exclusives,
+     * LSE atomics, cache and TLB maintenance), assembled from {@code arm64-kernel-sample.s}.
+     */
+    @Test
+    void kernelFlavouredSample() throws Exception {
+        Path dir = Files.createTempDirectory("coroner-a64");
+        try {
+            Path src = dir.resolve("k.s");
+            try (var in = getClass().getResourceAsStream("arm64-kernel-sample.s")) {
+                Files.write(src, in.readAllBytes());
+            }
+            Path obj = dir.resolve("k.o");
+            Fixtures.run("aarch64-linux-gnu-as", "-o", obj.toString(), src.toString());
+            try (ElfFile elf = ElfFile.open(obj)) {
+                ElfFile.Section text = elf.section(".text").orElseThrow();
+                byte[] code = elf.data(text).bytes(0, (int) text.size());
+                ObjdumpListing ref = objdumpBinary(code, 0, "aarch64", "aarch64-linux-gnu-objdump");
+                X86ObjdumpTest.Tally t = compare(Arch.ARM64, ref, code, 0);
+                System.out.print(t.report("arm64 kernel-flavoured sample"));
+                assertThat(t.total).isGreaterThan(140);
+                assertThat(t.percent()).isGreaterThanOrEqualTo(97.0);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }
