@@ -26,7 +26,7 @@ class Arm64ObjdumpTest {
         Path f = Files.createTempFile("coroner-disasm", ".bin");
         try {
             Files.write(f, code);
-            return ObjdumpListing.parse(Fixtures.run(objdump, "-D", "-b", "binary", "-m", machine,
+            return ObjdumpListing.parse(Fixtures.run(objdump, "-D", "-z", "-b", "binary", "-m", machine,
                     "--adjust-vma=0x" + Long.toHexString(vma), f.toString()));
         } finally {
             Files.delete(f);
