@@ -40,6 +40,15 @@ final class Arm64Formatter implements Formatter {
 
     @Override
     public Instruction format(Raw r) {
+        try {
+            return formatObjdumpStyle(r);
+        } catch (RuntimeException e) {
+            // an operand form we do not know: Capstone's own text is still the right instruction
+            return new Instruction(r.address(), r.bytes(), r.mnemonic(), r.operands());
+        }
+    }
+
+    private Instruction formatObjdumpStyle(Raw r) {
         byte[] b = r.bytes();
         if (r.mnemonic().equals(BAD) && b.length == 4) {
             Instruction own = Arm64Extras.decode(r.address(), b, word(b));

@@ -44,6 +44,15 @@ final class AttFormatter implements Formatter {
 
     @Override
     public Instruction format(Raw r) {
+        try {
+            return formatObjdumpStyle(r);
+        } catch (RuntimeException e) {
+            // an operand form we do not know: Capstone's own text is still the right instruction
+            return new Instruction(r.address(), r.bytes(), r.mnemonic(), r.operands().replace(", ", ","));
+        }
+    }
+
+    private Instruction formatObjdumpStyle(Raw r) {
         String full = java.util.HexFormat.of().formatHex(r.bytes());
         if (SPECIAL_FULL.containsKey(full)) {
             return new Instruction(r.address(), r.bytes(), SPECIAL_FULL.get(full), "");
@@ -76,7 +85,11 @@ final class AttFormatter implements Formatter {
             boolean star = op.startsWith("*");
             String o = star ? op.substring(1) : op;
             String res;
-            if (o.startsWith("$")) {
+            if (o.startsWith("$") && o.contains(":$")) {
+                // far pointer "$sel:$off": objdump prints two immediates
+                String[] p = o.split(":");
+                res = "$" + immediate(p[0].substring(1), 2) + ",$" + immediate(p[1].substring(1), 0);
+            } else if (o.startsWith("$")) {
                 res = "$" + immediate(o.substring(1), immSize(d, immIndex++, mn, ops));
             } else if (branch && NUMBER.matcher(o).matches()) {
                 target = parse(o);
@@ -142,7 +155,7 @@ final class AttFormatter implements Formatter {
             out.add("%ax");
         }
         StringBuilder m = new StringBuilder();
-        for (String w : prefixWords(px, base, b, d, hasModrmMem, segWord, words)) {
+        for (String w : prefixWords(px, base, b, d, hasModrmMem, segWord, out)) {
             m.append(w).append(' ');
         }
         m.append(base);
@@ -287,6 +300,8 @@ final class AttFormatter implements Formatter {
                 return "fwait";
             case "lgdtq", "lidtq", "sgdtq", "sidtq":
                 return is64 ? mn.substring(0, 4) : mn;
+            case "iretl", "lretl", "pushal", "popal":
+                return is64 ? mn : mn.substring(0, mn.length() - 1);
             case "pushfq", "pushfl":
                 return "pushf";
             case "popfq", "popfl":
@@ -387,8 +402,10 @@ final class AttFormatter implements Formatter {
     }
 
     private List<String> prefixWords(Prefixes px, String base, byte[] b, X86Detail d, boolean hasMem, String segWord,
-            String[] csWords) {
+            List<String> ops) {
         List<String> w = new ArrayList<>();
+        // a moffs or string operand that already shows the override ("%fs:0x10") uses the prefix
+        boolean segInText = px.segment() != 0 && String.join(",", ops).contains("%" + segName(px.segment()) + ":");
         String stem = base.replaceAll("[bwlq]$", "");
         boolean stringOp = STRING_OPS.contains(stem) || STRING_OPS.contains(base);
         boolean indirect = (b.length > px.count() && (b[px.count()] & 0xff) == 0xff && d.modrmOffset() > 0
@@ -431,7 +448,7 @@ final class AttFormatter implements Formatter {
                         w.add("notrack");
                     } else if (segWord != null && segWord.equals(segName(x))) {
                         w.add(segWord);
-                    } else if (!hasMem && !stringOp) {
+                    } else if (!hasMem && !stringOp && !segInText) {
                         w.add(segName(x));
                     }
                 }
