@@ -109,8 +109,13 @@ final class Capstone {
     // Debian ships only the soname libcapstone.so.4 (the unversioned .so is in libcapstone-dev).
     private static Lib load() {
         String override = System.getProperty("coroner.capstone");
+        return load(override != null ? new String[] {override} : new String[] {"libcapstone.so.4", "capstone"});
+    }
+
+    /** Loads the first library that exists among {@code names}; the install hint when none does. */
+    static Lib load(String... names) {
         UnsatisfiedLinkError last = null;
-        for (String name : override != null ? new String[] {override} : new String[] {"libcapstone.so.4", "capstone"}) {
+        for (String name : names) {
             try {
                 return Native.load(name, Lib.class);
             } catch (UnsatisfiedLinkError e) {
