@@ -58,7 +58,18 @@ final class AttFormatter implements Formatter {
             return new Instruction(r.address(), r.bytes(), SPECIAL_FULL.get(full), "");
         }
         if (SPECIAL.containsKey(full)) {
-            return new Instruction(r.address(), r.bytes(), SPECIAL.get(full), "");
+            String name = SPECIAL.get(full);
+            String ops = switch (name) {
+                case "monitorx" -> (is64 ? "%rax" : "%eax") + ",%ecx,%edx";
+                case "mwaitx" -> "%eax,%ecx,%ebx";
+                default -> "";
+            };
+            return new Instruction(r.address(), r.bytes(), name, ops);
+        }
+        String waitpkg = waitpkg(r.bytes());
+        if (waitpkg != null) {
+            return new Instruction(r.address(), r.bytes(), waitpkg.substring(0, waitpkg.indexOf(' ')),
+                    waitpkg.substring(waitpkg.indexOf(' ') + 1));
         }
         if (r.x86() == null) {
             return new Instruction(r.address(), r.bytes(), r.mnemonic(), r.operands()); // (bad), .byte, rex.W
@@ -183,8 +194,25 @@ final class AttFormatter implements Formatter {
             java.util.Map.entry("f30f01ed", "testui"), java.util.Map.entry("f30f01ee", "clui"),
             java.util.Map.entry("f30f01ef", "stui"), java.util.Map.entry("f30f01c6", "wrmsrns"));
 
+    /** WAITPKG (Capstone 4 predates it): 66/f2/f3 0f ae /6 with a register: tpause, umwait, umonitor. */
+    private String waitpkg(byte[] b) {
+        if (b.length != 4 || (b[1] & 0xff) != 0x0f || (b[2] & 0xff) != 0xae || (b[3] & 0xf8) != 0xf0) {
+            return null;
+        }
+        int rm = b[3] & 7;
+        return switch (b[0] & 0xff) {
+            case 0x66 -> "tpause %" + REG32[rm];
+            case 0xf2 -> "umwait %" + REG32[rm];
+            case 0xf3 -> "umonitor %" + (is64 ? REG64[rm] : REG32[rm]);
+            default -> null;
+        };
+    }
+
     @Override
     public int unknownLength(byte[] code, int off) {
+        if (off + 4 <= code.length && waitpkg(java.util.Arrays.copyOfRange(code, off, off + 4)) != null) {
+            return 4;
+        }
         for (int n = 3; n <= 5; n++) {
             if (off + n <= code.length) {
                 String h = java.util.HexFormat.of().formatHex(code, off, off + n);

@@ -56,6 +56,9 @@ final class Capstone {
         NativeLong cs_disasm(NativeLong handle, byte[] code, NativeLong codeSize, long address, NativeLong count,
                 PointerByReference insn);
 
+        NativeLong cs_disasm(NativeLong handle, Pointer code, NativeLong codeSize, long address, NativeLong count,
+                PointerByReference insn);
+
         void cs_free(Pointer insn, NativeLong count);
 
         int cs_close(NativeLongByReference handle);

@@ -87,13 +87,20 @@ final class CapstoneDisassembler implements Disassembler {
         int off = 0;
         int limit = max <= 0 ? Integer.MAX_VALUE : max;
         Capstone.Lib lib = Capstone.lib();
+        if (code.length == 0) {
+            return out;
+        }
+        // one native copy of the code; decoding resumes inside it after undecodable bytes
+        com.sun.jna.Memory mem = new com.sun.jna.Memory(code.length);
+        mem.write(0, code, 0, code.length);
         while (off < code.length && out.size() < limit) {
-            byte[] chunk = off == 0 ? code : java.util.Arrays.copyOfRange(code, off, code.length);
             PointerByReference pp = new PointerByReference();
             int n;
+            int asked = Math.min(limit - out.size(), 1 << 20);
+            boolean resized = false;
             synchronized (this) {
-                n = lib.cs_disasm(handle, chunk, new NativeLong(chunk.length), address + off,
-                        new NativeLong(Math.min(limit - out.size(), 1 << 20)), pp).intValue();
+                n = lib.cs_disasm(handle, mem.share(off), new NativeLong(code.length - off), address + off,
+                        new NativeLong(asked), pp).intValue();
             }
             if (n > 0) {
                 Pointer p = pp.getValue();
@@ -111,6 +118,7 @@ final class CapstoneDisassembler implements Disassembler {
                             // Capstone mis-sized it: keep the right bytes and decode again after them
                             out.add(new Raw(a, java.util.Arrays.copyOfRange(code, off, off + fixed), mn, ops, d));
                             off += fixed;
+                            resized = true;
                             break;
                         }
                         out.add(new Raw(a, bytes, mn, ops, d));
@@ -120,7 +128,8 @@ final class CapstoneDisassembler implements Disassembler {
                     lib.cs_free(p, new NativeLong(n));
                 }
             }
-            if (off < code.length && out.size() < limit) {
+            // Capstone stopped before the end without being asked to: the bytes at off do not decode
+            if (off < code.length && out.size() < limit && n < asked && !resized) {
                 int known = formatter.unknownLength(code, off);
                 int w = known > 0 ? known : arch.fixedWidth() == 0 ? 1 : Math.min(arch.fixedWidth(), code.length - off);
                 byte[] bad = java.util.Arrays.copyOfRange(code, off, off + w);
