@@ -101,7 +101,7 @@ final class AttFormatter implements Formatter {
                 String[] p = o.split(":");
                 res = "$" + immediate(p[0].substring(1), 2) + ",$" + immediate(p[1].substring(1), 0);
             } else if (o.startsWith("$")) {
-                res = "$" + immediate(o.substring(1), immSize(d, immIndex++, mn, ops));
+                res = "$" + immediate(o.substring(1), immSize(d, immIndex++));
             } else if (branch && NUMBER.matcher(o).matches()) {
                 target = parse(o);
                 if (!is64) {
@@ -111,7 +111,7 @@ final class AttFormatter implements Formatter {
                 res = "0x" + Long.toHexString(target);
             } else if (isRegister(o)) {
                 res = o;
-            } else if (hasModrmMem && !memSeen) {
+            } else if (hasModrmMem && !memSeen && modrmMemory(b, d.modrmOffset(), d.dispOffset(), px).text != null) {
                 memSeen = true;
                 Mem m = modrmMemory(b, d.modrmOffset(), d.dispOffset(), px);
                 res = m.text;
@@ -531,8 +531,8 @@ final class AttFormatter implements Formatter {
         return "0x" + Long.toHexString(v);
     }
 
-    /** Operand size of the immediate: Capstone's detail, else the size the mnemonic suffix implies. */
-    private int immSize(X86Detail d, int nth, String mn, List<String> ops) {
+    /** Operand size of the {@code nth} immediate from Capstone's detail (objdump prints it masked to that size). */
+    private int immSize(X86Detail d, int nth) {
         int seen = 0;
         for (X86Operand o : d.operands()) {
             if (o.type() == X86Operand.IMM) {
@@ -555,7 +555,7 @@ final class AttFormatter implements Formatter {
         int rex = px.rex();
         boolean addr32 = is64 ? px.has(0x67) : !px.has(0x67);
         if (!is64 && px.has(0x67)) {
-            // 16-bit addressing in 32-bit code: rare, keep Capstone's rendering via the generic path
+            // 16-bit addressing in 32-bit code: rare, the caller keeps Capstone's rendering
             return new Mem(null, false, 0, null);
         }
         String[] regs = is64 && !addr32 ? REG64 : REG32;
