@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Coroner's build and tests need on a fresh Debian machine (idempotent).
 # Runtime needs: JDK 25 and libcapstone4 (disassembly). Tests also use binutils (objdump, addr2line),
-# gdb and xz to cross-check against the fixtures.
+# gdb and xz to cross-check against the fixtures; the disassembler tests compare arm64 code (Debian's arm64
+# libc from libc6-arm64-cross) with binutils-aarch64-linux-gnu's objdump.
 set -euo pipefail
-pkgs=(libcapstone4 binutils xz-utils maven gdb)
+pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
