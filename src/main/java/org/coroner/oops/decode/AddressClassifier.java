@@ -113,9 +113,16 @@ public final class AddressClassifier {
         for (PoisonPointer p : POISON_POINTERS) {
             long v = delta + p.value;
             long off = address - v;
-            if (Math.abs(off) < POISON_WINDOW && (delta != 0 || Long.compareUnsigned(address, NULL_WINDOW) >= 0)) {
-                List<String> regs = registers.entrySet().stream().filter(e -> e.getValue() != null && e.getValue() == v)
-                        .map(Map.Entry::getKey).toList();
+            if (delta == 0 && Long.compareUnsigned(address, NULL_WINDOW) < 0) {
+                continue; // without a poison delta these values are just small numbers: NULL plus an offset
+            }
+            List<String> regs = registers.entrySet().stream().filter(e -> e.getValue() != null && e.getValue() == v)
+                    .map(Map.Entry::getKey).sorted().toList();
+            // list entries are reached through container_of(), so LIST_POISON appears with negative offsets
+            // too; the rarer poisons count only as the base of a member access or when a register holds them
+            boolean near = p.name.startsWith("LIST_POISON") ? Math.abs(off) < POISON_WINDOW
+                    : (off >= 0 && off < 0x400) || (!regs.isEmpty() && Math.abs(off) < POISON_WINDOW);
+            if (near) {
                 found.add(new Finding(Kind.POISON_POINTER, p.name, v, off, regs,
                         p.name + (off == 0 ? "" : " " + Hex.signed(off)) + ": " + p.meaning));
             }
