@@ -14,13 +14,13 @@ final class ArchDetector {
 
     private static final Pattern X86_64_REGS = Pattern.compile("^(?:RIP: |RAX: |R1[0-5]: |R0[89]: |RSP: |ORIG_RAX)");
     private static final Pattern X86_64_TEXT = Pattern.compile(
-            "entry_SYSCALL_64|do_syscall_64|asm_exc_|asm_sysvec_|x86_64|amd64|ret_from_fork_asm|#PF: |knlGS:");
+            "entry_SYSCALL_64|do_syscall_64|asm_exc_|asm_sysvec_|x86_64|amd64|ret_from_fork_asm|#PF: |knlGS:|\\[<ffffffff[89a-f][0-9a-f]{7}>\\]");
     private static final Pattern I386_REGS = Pattern.compile("^(?:EIP: |EAX: |ESI: |eax: |esi: |EIP is at )");
     private static final Pattern I386_TEXT = Pattern.compile(
-            "entry_INT80_32|do_int80_syscall_32|entry_SYSENTER_32|\\bi[3-6]86\\b|-686\\b|\\*pde = |handle_exception");
+            "entry_INT80_32|do_int80_syscall_32|entry_SYSENTER_32|\\bi[3-6]86\\b|-686\\b|\\*pde = |\\[<[c-f][0-9a-f]{7}>\\]");
     private static final Pattern ARM64_REGS = Pattern.compile("^(?:pc : |lr : |x29: |pstate: |sp : )");
     private static final Pattern ARM64_TEXT = Pattern.compile(
-            "Internal error: |ESR = 0x|Mem abort info:|el0t_64_sync|el1h_64_sync|__arm64_sys_|el0_svc|arm64|aarch64|invoke_syscall|dummy-virt");
+            "Internal error: |ESR = 0x|Mem abort info:|el0t_64_sync|el1h_64_sync|__arm64_sys_|el0_svc|arm64|aarch64|invoke_syscall|dummy-virt|\\[<ffff[0-8][0-9a-f]{11}>\\]");
 
     static Arch detect(List<String> lines) {
         int x64 = 0, x32 = 0, a64 = 0;

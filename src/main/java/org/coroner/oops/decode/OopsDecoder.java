@@ -45,7 +45,7 @@ public final class OopsDecoder {
             Pattern.compile("Unable to handle kernel .*? at virtual address ([0-9a-fA-F]+)"),
             Pattern.compile("[Nn]ull pointer deref(?:erence)? at virtu?al add?d?ress ([0-9a-fA-F]+)"));
     private static final Pattern GPF_HINT = Pattern.compile("general protection fault, (?:probably for non-canonical|maybe for) address (0x[0-9a-fA-F]+)");
-    private static final Pattern KASAN_ACCESS = Pattern.compile("^(?:Read|Write) of size \\d+ at addr ([0-9a-fA-F]+)");
+    private static final Pattern KASAN_ACCESS = Pattern.compile("^(?:Read|Write) of size \\d+ at addr ([0-9a-fA-F]+)|^BUG: KASAN: .* at addr ([0-9a-fA-F]+)");
     private static final Pattern FAR = Pattern.compile("\\bFAR\\s*[=:]\\s*(?:0x)?([0-9a-fA-F]{8,16})\\b");
     private static final Pattern FAULT_LINE = Pattern.compile(
             "^(?:BUG: |Unable to handle kernel |general protection fault|kernel BUG at |PANIC: |Kernel panic - not syncing|"
@@ -53,7 +53,7 @@ public final class OopsDecoder {
                     + "UBSAN: |KASAN: |kernel tried to execute|unchecked MSR|.*?soft lockup - |Watchdog detected hard LOCKUP|"
                     + "[Nn]ull pointer deref|list_(?:add|del) corruption)");
     private static final Pattern PANIC = Pattern.compile("^Kernel panic - not syncing: ?(.*?)\\s*$");
-    private static final Pattern END_TRACE = Pattern.compile("^---\\[ end trace ([0-9a-fA-F]+) \\]---");
+    private static final Pattern END_TRACE = Pattern.compile("^---\\[ end trace ([0-9a-fA-F]+) ?\\]---");
 
     // --- arm64 abort details
     private static final Pattern ESR_LINE = Pattern.compile("^ESR = 0x([0-9a-fA-F]+)");
@@ -312,7 +312,7 @@ public final class OopsDecoder {
             addressSource = "GPF hint";
         }
         if (address == null && (m = KASAN_ACCESS.matcher(t)).lookingAt()) {
-            address = Hex.parse(m.group(1));
+            address = Hex.parse(m.group(1) != null ? m.group(1) : m.group(2));
             addressSource = "KASAN";
         }
         if ((m = PF_ACCESS.matcher(t)).matches()) {

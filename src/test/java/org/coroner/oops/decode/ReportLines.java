@@ -14,7 +14,7 @@ final class ReportLines {
     private ReportLines() {
     }
 
-    private static final Pattern TIMESTAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\] ?");
+    private static final Pattern TIMESTAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\](?:\\[\\s*[TC]\\d+\\])? ?");
 
     static List<String> strip(List<String> raw) {
         return raw.stream().map(l -> TIMESTAMP.matcher(l).replaceFirst("")).toList();
