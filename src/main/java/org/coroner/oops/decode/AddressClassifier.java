@@ -164,7 +164,7 @@ public final class AddressClassifier {
 
     private static final List<Area> X86_L4 = List.of(
             new Area(0xffff800000000000L, 0xffff87ffffffffffL, "guard hole (reserved for the hypervisor)", false, true),
-            new Area(0xffff880000000000L, 0xffff887fffffffffL, "LDT remap for PTI", false, false),
+            new Area(0xffff880000000000L, 0xffff887fffffffffL, "LDT remap for PTI (4.20+; the direct mapping began here before)", false, false),
             new Area(0xffff888000000000L, 0xffffc87fffffffffL, "direct mapping of all physical memory (page_offset_base)", true, false),
             new Area(0xffffc88000000000L, 0xffffc8ffffffffffL, "unused hole", false, true),
             new Area(0xffffc90000000000L, 0xffffe8ffffffffffL, "vmalloc/ioremap space (vmalloc_base)", true, false),
@@ -224,6 +224,13 @@ public final class AddressClassifier {
             findings.add(new Finding(Kind.NON_CANONICAL, "non-canonical", null, null, List.of(),
                     "bits 63.." + (vaBits - 1) + " are not all equal: no page table can map it, the CPU raises #GP instead of #PF" + other));
             return new Region("non-canonical hole", userEnd + 1, kernelStart - 1, layout, false, assumed);
+        }
+        Integer version = space.version();
+        if (!l5 && version != null && version < 4020 && in(a, 0xffff880000000000L, 0xffffc7ffffffffffL)) {
+            // before 4.20 the direct map started at 0xffff880000000000; the LDT remap moved in below it later
+            return new Region("direct mapping of all physical memory (layout before 4.20)", 0xffff880000000000L,
+                    0xffffc7ffffffffffL, layout, true, (assumed == null ? "" : assumed + "; ")
+                    + "CONFIG_RANDOMIZE_MEMORY moves this region's base at boot");
         }
         for (Area ar : l5 ? X86_L5 : X86_L4) {
             if (in(a, ar.start, ar.end)) {

@@ -10,6 +10,7 @@ package org.coroner.oops.decode;
  * @param kernelOffset    the {@code Kernel Offset:} line, if printed
  * @param kernelTextEnd   the end of the x86_64 kernel-image space from {@code relocation range: ...-0x...},
  *                        if printed (1 GiB with KASLR, 512 MiB without)
+ * @param release         the kernel release, for layouts that changed between versions
  */
 public record AddressSpace(
         Arch arch,
@@ -17,10 +18,20 @@ public record AddressSpace(
         Integer arm64VaBits,
         Integer arm64PageShift,
         KernelOffset kernelOffset,
-        Long kernelTextEnd) {
+        Long kernelTextEnd,
+        String release) {
 
     public static AddressSpace of(Arch arch) {
-        return new AddressSpace(arch, null, null, null, null, null);
+        return new AddressSpace(arch, null, null, null, null, null, null);
+    }
+
+    /** major * 1000 + minor of the release ("4.9.60-g4ca16e6" gives 4009), or null. */
+    public Integer version() {
+        if (release == null) {
+            return null;
+        }
+        var m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        return m.find() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : null;
     }
 
     /** CONFIG_ILLEGAL_POINTER_VALUE: the poison pointers' base; 0 on 32-bit kernels. */

@@ -693,7 +693,7 @@ public final class OopsDecoder {
         if (registers != null && registers.get("CR4") != null && arch == Arch.X86_64) {
             levels = (registers.get("CR4") & 0x1000) != 0 ? 5 : 4;
         }
-        AddressSpace space = new AddressSpace(arch, levels, vaBits, pageShift, kernelOffset, relocationEnd);
+        AddressSpace space = new AddressSpace(arch, levels, vaBits, pageShift, kernelOffset, relocationEnd, release);
         AddressMeaning meaning = null;
         if (address != null && arch != null) {
             Map<String, Long> regs = new HashMap<>();

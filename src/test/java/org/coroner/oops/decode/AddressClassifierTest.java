@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Regions per Documentation/arch/x86/x86_64/mm.rst and Documentation/arch/arm64/memory.rst. */
 class AddressClassifierTest {
     static final AddressSpace X86 = AddressSpace.of(Arch.X86_64);
-    static final AddressSpace X86_L5 = new AddressSpace(Arch.X86_64, 5, null, null, null, null);
-    static final AddressSpace ARM = new AddressSpace(Arch.ARM64, null, 48, 12, null, null);
+    static final AddressSpace X86_L5 = new AddressSpace(Arch.X86_64, 5, null, null, null, null, null);
+    static final AddressSpace ARM = new AddressSpace(Arch.ARM64, null, 48, 12, null, null, null);
 
     static String region(long a, AddressSpace s) {
         return AddressClassifier.classify(a, s).region().name();
@@ -87,15 +87,15 @@ class AddressClassifierTest {
         assertThat(region(0xfffffe0000000000L, ARM)).isEqualTo("guard region");
         assertThat(AddressClassifier.classify(0x0001000000000000L, ARM).has(Kind.NON_CANONICAL)).isTrue();
         // 6.1's 128 MiB module region, known from the Kernel Offset line's base
-        AddressSpace k61 = new AddressSpace(Arch.ARM64, null, 48, 12, new KernelOffset(0L, 0xffff800008000000L, false), null);
+        AddressSpace k61 = new AddressSpace(Arch.ARM64, null, 48, 12, new KernelOffset(0L, 0xffff800008000000L, false), null, null);
         assertThat(region(0xffff800007000000L, k61)).isEqualTo("modules");
         assertThat(region(0xffff800008213a60L, k61)).startsWith("vmalloc");
-        AddressSpace va39 = new AddressSpace(Arch.ARM64, null, 39, 12, null, null);
+        AddressSpace va39 = new AddressSpace(Arch.ARM64, null, 39, 12, null, null, null);
         assertThat(region(0xffffff8000001000L, va39)).isEqualTo("kernel logical memory map (linear map)");
         assertThat(region(0xffffffc000001000L, va39)).isEqualTo("modules");
         assertThat(region(0xfffffffe00000000L, va39)).isEqualTo("vmemmap");
         assertThat(region(0x7fffffffffL, va39)).isEqualTo("user");
-        AddressSpace va52 = new AddressSpace(Arch.ARM64, null, 52, 16, null, null);
+        AddressSpace va52 = new AddressSpace(Arch.ARM64, null, 52, 16, null, null, null);
         assertThat(region(0xfff0000000001000L, va52)).isEqualTo("kernel logical memory map (linear map)");
         assertThat(region(0xfffffc0000000000L, va52)).isEqualTo("vmemmap");
         assertThat(region(0xffffffe000000000L, va52)).isEqualTo("guard region");
