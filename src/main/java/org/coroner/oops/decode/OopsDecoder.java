@@ -559,7 +559,8 @@ public final class OopsDecoder {
                 return (cs & 3) == 3;
             }
             Long ss = values.get("SS");
-            if (ss != null && values.containsKey("RSP")) {
+            if (ss != null && (values.containsKey("RSP") || values.containsKey("ESP"))) {
+                // i386 prints no CS; a user-mode pt_regs has the user stack segment (RPL 3) in SS
                 return (ss & 3) == 3;
             }
             Long pstate = values.get("pstate");

@@ -86,6 +86,64 @@ class OopsDecoderTest {
         assertThat(d.cr2()).isZero();
     }
 
+    /**
+     * A 6.1 i386 Oops from an rcutorture run, as posted to LKML (timestamps and caller ids removed):
+     * the modern format, where EIP is symbolic and the first line (BUG: ...) was not quoted, so the
+     * faulting address must come from CR2.
+     */
+    static final String I386_MODERN = """
+            #PF: supervisor write access in kernel mode
+            #PF: error_code(0x0003) - permissions violation
+            *pde = 010001e1
+            Oops: 0003 [#1] SMP
+            CPU: 2 PID: 57 Comm: rcu_torture_rea Tainted: G S                 6.1.0-rc2-00010-g0af8489b0216 #2130 63d19ac2b985fca570c354d8750f489755de37ed
+            EIP: kvm_kick_cpu+0x54/0x90
+            Code: 2f c5 01 8b 04 9d e0 d4 4e c4 83 15 14 7b 2f c5 00 83 05 08 6d 2f c5 01 0f b7 0c 30 b8 05 00 00 00 83 15 0c 6d 2f c5 00 31 db <0f> 01 c1 83 05 10 6d 2f c5 01 8b 5d f8 8b 75 fc 83 15 14 6d 2f c5
+            EAX: 00000005 EBX: 00000000 ECX: 00000003 EDX: c108f5a0
+            ESI: c5153580 EDI: 00000046 EBP: c69cddf8 ESP: c69cddf0
+            DS: 007b ES: 007b FS: 00d8 GS: 0000 SS: 0068 EFLAGS: 00010046
+            CR0: 80050033 CR2: c108f5f4 CR3: 0776b000 CR4: 00350e90
+            Call Trace:
+             __pv_queued_spin_unlock_slowpath+0x66/0x110
+             __pv_queued_spin_unlock+0x4b/0x60
+             __raw_callee_save___pv_queued_spin_unlock+0x9/0x10
+             do_raw_spin_unlock+0x49/0xa0
+             _raw_spin_unlock_irqrestore+0x53/0xd0
+            """;
+
+    @Test
+    void i386ModernFormat() {
+        DecodedOops d = OopsDecoder.decode(I386_MODERN.lines().toList());
+        assertThat(d.arch()).isEqualTo(Arch.I386);
+        assertThat(d.cpu()).isEqualTo(2);
+        assertThat(d.pid()).isEqualTo(57);
+        assertThat(d.comm()).isEqualTo("rcu_torture_rea");
+        assertThat(d.taint().flags()).extracting(TaintFlag::name).containsExactly("CPU_OUT_OF_SPEC");
+        assertThat(d.release()).isEqualTo("6.1.0-rc2-00010-g0af8489b0216");
+        assertThat(d.build()).isEqualTo("#2130 63d19ac2b985fca570c354d8750f489755de37ed");
+        assertThat(d.errorCode().value()).isEqualTo(3);
+        assertThat(d.errorCode().present()).isTrue();
+        assertThat(d.errorCode().cause()).isEqualTo("permissions violation");
+        assertThat(d.errorCode().consistent()).isTrue();
+        assertThat(d.address()).isEqualTo(0xc108f5f4L);
+        assertThat(d.addressSource()).isEqualTo("CR2");
+        assertThat(d.addressMeaning().region().name()).startsWith("kernel: lowmem");
+        assertThat(d.rip()).isEqualTo(new Location("kvm_kick_cpu", 0x54L, 0x90L, null, null, null));
+        assertThat(d.registers().user()).isFalse();
+        assertThat(d.registers().get("EDX")).isEqualTo(0xc108f5a0L);
+        assertThat(d.registers().get("GS")).isZero();
+        assertThat(d.code().bytes()[d.code().markedByte()]).isEqualTo((byte) 0x0f);
+        assertThat(d.frames()).hasSize(5).allMatch(Frame::reliable);
+        assertThat(d.pageTableWalk()).isEqualTo("*pde = 010001e1");
+        // the same dump with a user-mode SS is the user context of a syscall
+        DecodedOops user = OopsDecoder.decode(List.of("EIP: 0xb7ed5549",
+                "EAX: ffffffda EBX: 0804b486 ECX: 80000004 EDX: 080493de",
+                "ESI: b7cb3220 EDI: b7da98e0 EBP: bfb06748 ESP: bfb066dc",
+                "DS: 007b ES: 007b FS: 0000 GS: 0033 SS: 007b EFLAGS: 00000296"));
+        assertThat(user.registers()).isNull();
+        assertThat(user.userRegisters().ip().address()).isEqualTo(0xb7ed5549L);
+    }
+
     @Test
     void pageFaultErrorCodeWordsFollowTheKernel() {
         assertThat(PageFaultErrorCode.decode(0x0002, "Oops", false, null, null).access()).isEqualTo("supervisor write access in kernel mode");
