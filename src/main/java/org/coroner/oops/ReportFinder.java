@@ -253,7 +253,7 @@ public final class ReportFinder {
             if (endTrace >= 0 && t.contains("Kernel panic - not syncing")) {
                 endTrace = -1; // the panic follows the oops: it belongs to the report
             }
-            if (endTrace >= 0 && out.size() - endTrace > 5) {
+            if (endTrace >= 0 && out.size() - endTrace > 20) {
                 break;
             }
             out.add(k.line);

@@ -60,7 +60,10 @@ final class StackRules {
             "lock_release", "lock_class", "mark_lock", "(reacquire|mark)_held_locks", "raw_spin_rq", "spin_lock",
             "spin_trylock", "spin_unlock", "read_lock", "read_trylock", "write_lock", "write_trylock",
             "read_unlock", "write_unlock", "^down$", "down_read", "down_write", "down_read_trylock",
-            "down_write_trylock", "down_trylock", "up_read", "up_write", "^mutex_", "^__mutex_", "^rt_mutex_",
+            "down_write_trylock", "down_trylock", "up_read", "up_write", // the mutex API and its internals (kernel/locking/mutex.c), not any function named mutex_*
+            "^mutex_(?:lock|unlock|trylock|destroy|init|is_locked|get_owner|add_waiter|remove_waiter|spin_on_owner"
+                    + "|can_spin_on_owner|optimistic_spin|handoff|set_owner|clear_owner)",
+            "^__mutex_", "^rt_mutex_",
             "owner_on_cpu", "osq_lock", "osq_unlock",
             "atomic(64)?_(dec|inc|read|set|or|xor|and|add|sub|fetch|xchg|cmpxchg|try)",
             "(set|clear|change|test)_bit", "__wake_up", "^refcount_", "^kref_", "ref_tracker", "seqprop_assert",
