@@ -7,6 +7,8 @@ import static org.coroner.oops.Patterns.re;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.coroner.oops.StackRules.Extractor;
 
@@ -27,7 +29,23 @@ final class OopsCatalog {
     /** Marks "parse a stack trace from here" in a list of stack parts. */
     static final Pattern PARSE_STACK = Pattern.compile("<parse stack>");
 
-    record Stack(List<Pattern> parts, List<Pattern> parts2, Pattern skip, Extractor extractor) {
+    record Stack(List<Pattern> parts, List<Pattern> parts2, Pattern skip, Extractor extractor,
+                 Map<String, Boolean> skipCache) {
+        /**
+         * Whether a frame is generic for this format. The skip regex is a long alternation, and
+         * function names repeat across reports: remember the answers (bounded).
+         */
+        boolean skips(String frame) {
+            Boolean known = skipCache.get(frame);
+            if (known == null) {
+                known = skip.matcher(frame).find();
+                if (skipCache.size() > 200_000) {
+                    skipCache.clear();
+                }
+                skipCache.put(frame, known);
+            }
+            return known;
+        }
     }
 
     record Format(Pattern title, Pattern report, String fmt, List<String> alt, Stack stack, boolean noStackTrace,
@@ -112,7 +130,7 @@ final class OopsCatalog {
             if (parts != null) {
                 List<String> all = new ArrayList<>(StackRules.SKIP);
                 all.addAll(skip);
-                st = new Stack(parts, parts2, Pattern.compile(String.join("|", all)), extractor);
+                st = new Stack(parts, parts2, Pattern.compile(String.join("|", all)), extractor, new ConcurrentHashMap<>());
             }
             return new Format(title, report, fmt, alt, st, noStack, corrupted);
         }

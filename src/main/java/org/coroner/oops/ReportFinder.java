@@ -32,7 +32,10 @@ public final class ReportFinder {
     static final int MAX_LINES = 2000;
     static final int MAX_BYTES = 1 << 20;
     /** Lines read past the next report, for the stack sanity checks that look ahead. */
-    static final int TAIL_LINES = 150;
+    static final int TAIL_LINES = 40;
+    static final int TAIL_LINES_CALLER = 300;
+    /** A report whose task printed nothing for this many lines has ended (caller-id logs only). */
+    static final int MAX_SILENT_LINES = 500;
     /** A panic after this many lines of report is the report's consequence, not part of its text. */
     private static final int MIN_LINES_BEFORE_PANIC = 22;
     private static final int MIN_LINES_BEFORE_PANIC_KMSAN = 16;
@@ -46,7 +49,6 @@ public final class ReportFinder {
         PREFILTER = new HeaderPrefilter(words);
     }
 
-    private static final Pattern QUESTIONABLE = Pattern.compile("(\\[\\<[0-9a-f]+\\>\\])? \\? ");
     private static final String REPLAY = "** replaying previous printk message **";
 
     private ReportFinder() {
@@ -135,9 +137,12 @@ public final class ReportFinder {
         int textLines = 1;
         boolean skipText = false;
         boolean cpuTraceback = first.text().contains("Sending NMI from CPU");
-        long secondOffset = -1;
+        long nextOffset = -1; // the first line after this one that starts a report: the search resumes there
+        int nextLine = -1;
+        long secondOffset = -1; // the first one that ends this report (same task when caller ids are printed)
         int secondLine = -1;
         int linesAfterSecond = 0;
+        int silent = 0; // consecutive lines of other tasks/CPUs
 
         long size = seg.byteSize();
         long pos = firstEnd + 1;
@@ -146,21 +151,20 @@ public final class ReportFinder {
         int lines = 1;
         while (pos < size && lines < MAX_LINES && bytes < MAX_BYTES) {
             long end = lineEnd(seg, pos);
-            boolean candidate = PREFILTER.lineHasCandidate(seg, pos, end);
             LogLine ll = LineCleaner.clean(seg, pos, end, lineNo);
             String text = ll.text();
-            if (candidate && secondOffset < 0) {
-                if (matchOops(text) != null && !truncatedByReplay(seg, end)) {
-                    if (!anyFind(OopsCatalog.REPORT_START_IGNORES, text)) {
-                        secondOffset = pos;
-                        secondLine = lineNo;
-                    }
-                } else if (containsAny(text, OopsCatalog.INFO_WITH_STACK)) {
+            if (secondOffset < 0 && PREFILTER.lineHasCandidate(seg, pos, end) && startsReport(seg, text, end)) {
+                if (nextOffset < 0) {
+                    nextOffset = pos;
+                    nextLine = lineNo;
+                }
+                if (!callerContext || ll.context().equals(context)) {
                     secondOffset = pos;
                     secondLine = lineNo;
                 }
             }
-            if (secondOffset >= 0 && ++linesAfterSecond > TAIL_LINES && !callerContext) {
+            if (secondOffset >= 0 && ++linesAfterSecond > (callerContext ? TAIL_LINES_CALLER : TAIL_LINES)
+                    || callerContext && silent > MAX_SILENT_LINES) {
                 break;
             }
             bytes += end - pos + 1;
@@ -168,20 +172,23 @@ public final class ReportFinder {
             lineNo++;
             lines++;
 
+            boolean sameContext = ll.context().equals(context) || cpuTraceback && ll.isCpuContext();
+            if (!sameContext) {
+                silent++;
+                continue;
+            }
+            silent = 0;
             boolean questionable = false;
             String stripped = text;
             if (!context.isEmpty() && !text.contains("<EOI>")) {
-                if (QUESTIONABLE.matcher(text).find()) {
-                    questionable = true;
-                    stripped = text.substring(text.indexOf(" ? ") + 2);
+                int q = text.indexOf(" ? ");
+                if (q >= 0) {
+                    questionable = true; // an unreliable frame: not for titles, kept for the decoder
+                    stripped = text.substring(q + 2);
                 } else if (text.endsWith(" (unreliable)")) {
                     questionable = true;
                     stripped = text.substring(0, text.length() - 13);
                 }
-            }
-            boolean sameContext = ll.context().equals(context) || cpuTraceback && ll.isCpuContext();
-            if (!sameContext) {
-                continue;
             }
             if (questionable) {
                 if (secondOffset < 0 || callerContext) {
@@ -204,6 +211,8 @@ public final class ReportFinder {
                 skipLine = true;
             }
             kept.add(new Kept(ll, stripped, false, !skipLine));
+            // With caller ids the task's own lines are known: its text goes on past another report
+            // (the title may need a stack printed after it); without, the next report ends it.
             if (!skipLine && (secondOffset < 0 || callerContext)) {
                 reportEndKept = kept.size();
             }
@@ -228,14 +237,22 @@ public final class ReportFinder {
         FoundReport report = new FoundReport(first.number(), shown.getLast().number(), shownText, d.title(), d.kind(),
                 d.corrupted(), d.corruptedReason(), d.guiltyFrame());
 
-        if (secondOffset >= 0) {
-            c.offset = secondOffset;
-            c.line = secondLine;
+        if (nextOffset >= 0) {
+            c.offset = nextOffset;
+            c.line = nextLine;
         } else {
             c.offset = pos;
             c.line = lineNo;
         }
         return report;
+    }
+
+    /** A header that starts a report of its own, not one that continues the current report. */
+    private static boolean startsReport(MemorySegment seg, String text, long lineEnd) {
+        if (matchOops(text) != null) {
+            return !truncatedByReplay(seg, lineEnd) && !anyFind(OopsCatalog.REPORT_START_IGNORES, text);
+        }
+        return containsAny(text, OopsCatalog.INFO_WITH_STACK);
     }
 
     /**

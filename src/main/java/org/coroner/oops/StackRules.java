@@ -198,6 +198,23 @@ final class StackRules {
         return res.stream().map(Patterns::re).toList();
     }
 
+    /** Each {@link #STACK_START} pattern needs one of these words; most lines have none. */
+    private static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
+            "Uninit was stored", "badaddr");
+
+    static boolean isStackStart(String line) {
+        for (String w : STACK_START_WORDS) {
+            if (line.contains(w)) {
+                return anyFind(STACK_START, line);
+            }
+        }
+        return false;
+    }
+
+    static boolean isCorruptedLine(String line) {
+        return line.contains("should_fail") && anyFind(CORRUPTED_LINE, line);
+    }
+
     static boolean anyFind(List<Pattern> res, CharSequence s) {
         for (Pattern p : res) {
             if (p.matcher(s).find()) {

@@ -137,17 +137,17 @@ public final class Titler {
                 stacks++;
                 while (li < lines.length) {
                     String ln = lines[li++];
-                    if (StackRules.anyFind(StackRules.CORRUPTED_LINE, ln)) {
+                    if (StackRules.isCorruptedLine(ln)) {
                         ok = false;
                         continue next;
                     }
-                    if (StackRules.anyFind(StackRules.STACK_START, ln)) {
+                    if (StackRules.isStackStart(ln)) {
                         continue next;
                     }
                     if (pi != parts.size() - 1) {
                         Matcher m = parts.get(pi + 1).matcher(ln);
                         if (m.find()) {
-                            addFrames(raw, m, stack.skip());
+                            addFrames(raw, m, stack);
                             pi++;
                             continue next;
                         }
@@ -155,7 +155,7 @@ public final class Titler {
                     for (Pattern fr : StackRules.FRAME) {
                         Matcher m = fr.matcher(ln);
                         if (m.find()) {
-                            addFrames(raw, m, stack.skip());
+                            addFrames(raw, m, stack);
                             break;
                         }
                     }
@@ -163,13 +163,13 @@ public final class Titler {
             } else {
                 while (li < lines.length) {
                     String ln = lines[li++];
-                    if (StackRules.anyFind(StackRules.CORRUPTED_LINE, ln)) {
+                    if (StackRules.isCorruptedLine(ln)) {
                         ok = false;
                         continue next;
                     }
                     Matcher m = part.matcher(ln);
                     if (m.find()) {
-                        addFrames(raw, m, stack.skip());
+                        addFrames(raw, m, stack);
                         break;
                     }
                 }
@@ -187,10 +187,10 @@ public final class Titler {
         return p == null || p.name().isEmpty() ? null : p.name();
     }
 
-    private static void addFrames(List<String> frames, Matcher m, Pattern skip) {
+    private static void addFrames(List<String> frames, Matcher m, Stack stack) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String f = m.group(g);
-            if (f != null && !skip.matcher(f).find()) {
+            if (f != null && !stack.skips(f)) {
                 frames.add(f);
             }
         }
@@ -235,12 +235,9 @@ public final class Titler {
                 return "call trace is missed";
             }
             boolean corrupted = true;
-            outer:
             for (int i = 1; i < 16 && i < lines.length; i++) {
-                for (Pattern start : StackRules.STACK_START) {
-                    if (start.matcher(lines[i]).find()) {
-                        break outer;
-                    }
+                if (StackRules.isStackStart(lines[i])) {
+                    break;
                 }
                 if (ANY_FRAME_OR_NA.matcher(lines[i]).find() || StackRules.anyFind(StackRules.FRAME, lines[i])) {
                     hasStack = true;
