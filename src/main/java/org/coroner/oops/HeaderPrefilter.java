@@ -109,6 +109,38 @@ final class HeaderPrefilter {
         return false;
     }
 
+    /** Whether {@code b[from, to)} contains a header. */
+    boolean lineHasCandidate(byte[] b, int from, int to) {
+        if (to - from < 4) {
+            return false;
+        }
+        int w = (b[from] & 0xff) << 8 | (b[from + 1] & 0xff) << 16 | (b[from + 2] & 0xff) << 24;
+        for (int i = from + 3; i < to; i++) {
+            w = w >>> 8 | (b[i] & 0xff) << 24; // little-endian word of b[i-3..i]
+            int s = slot(w);
+            if ((table[s >>> 6] & 1L << s) != 0 && matchesAt(b, i - 3, to, bySlot[s])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matchesAt(byte[] b, int i, int to, byte[][] candidates) {
+        outer:
+        for (byte[] h : candidates) {
+            if (i + h.length > to) {
+                continue;
+            }
+            for (int k = 0; k < h.length; k++) {
+                if (b[i + k] != h[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     private static boolean matchesAt(MemorySegment seg, long i, byte[][] candidates) {
         if (candidates == null) {
             return false;

@@ -56,6 +56,19 @@ public final class LineCleaner {
 
     /** Cleans {@code b[0, n)}, a line without {@code \r} and {@code \n}. */
     static LogLine clean(byte[] b, int n, int number) {
+        Prefix px = new Prefix();
+        prefix(b, n, px);
+        return new LogLine(number, decode(b, px.textStart, n), px.context);
+    }
+
+    /** Where a line's kernel text starts and which printk context printed it. */
+    static final class Prefix {
+        int textStart;
+        String context;
+    }
+
+    /** Parses the prefixes of {@code b[0, n)} (no {@code \r}, no {@code \n}) into {@code out}. */
+    static void prefix(byte[] b, int n, Prefix out) {
         int p = 0;
         String context = "";
         boolean progress = true;
@@ -101,7 +114,8 @@ public final class LineCleaner {
                 progress = true;
             }
         }
-        return new LogLine(number, decode(b, p, n), context);
+        out.textStart = p;
+        out.context = context;
     }
 
     static String decode(byte[] b, int from, int to) {
@@ -160,12 +174,30 @@ public final class LineCleaner {
         return i + 1;
     }
 
+    private static final String[] TASK_IDS = new String[1 << 16];
+    private static final String[] CPU_IDS = new String[1 << 10];
+
+    /** The caller id as a string; the common small ids are made once (racy but benign: equal strings). */
     private static String callerId(byte[] b, int p, int end) {
         int i = p + 1;
         while (b[i] == ' ') {
             i++;
         }
-        return new String(b, i, end - 1 - i, StandardCharsets.ISO_8859_1);
+        boolean task = b[i] == 'T';
+        int id = 0;
+        for (int k = i + 1; k < end - 1 && id < 1 << 20; k++) {
+            id = id * 10 + (b[k] - '0');
+        }
+        String[] cache = task ? TASK_IDS : CPU_IDS;
+        if (end - 1 - i > 8 || id >= cache.length || b[i + 1] == '0' && end - 1 - i > 2) {
+            return new String(b, i, end - 1 - i, StandardCharsets.ISO_8859_1);
+        }
+        String s = cache[id];
+        if (s == null) {
+            s = new String(b, i, end - 1 - i, StandardCharsets.ISO_8859_1);
+            cache[id] = s;
+        }
+        return s;
     }
 
     /** {@code <4>} */

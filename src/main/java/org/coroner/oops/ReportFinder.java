@@ -143,41 +143,55 @@ public final class ReportFinder {
         int secondLine = -1;
         int linesAfterSecond = 0;
         int silent = 0; // consecutive lines of other tasks/CPUs
+        long pos = Math.min(firstEnd + 1, seg.byteSize());
 
-        long size = seg.byteSize();
-        long pos = firstEnd + 1;
-        int lineNo = first.number() + 1;
+        LineReader in = new LineReader(seg, Math.min(firstEnd + 1, seg.byteSize()));
+        LineCleaner.Prefix px = new LineCleaner.Prefix();
+        int lineNo = first.number();
         long bytes = firstEnd - c.offset;
         int lines = 1;
-        while (pos < size && lines < MAX_LINES && bytes < MAX_BYTES) {
-            long end = lineEnd(seg, pos);
-            LogLine ll = LineCleaner.clean(seg, pos, end, lineNo);
-            String text = ll.text();
-            if (secondOffset < 0 && PREFILTER.lineHasCandidate(seg, pos, end) && startsReport(seg, text, end)) {
-                if (nextOffset < 0) {
-                    nextOffset = pos;
-                    nextLine = lineNo;
-                }
-                if (!callerContext || ll.context().equals(context)) {
-                    secondOffset = pos;
-                    secondLine = lineNo;
+        while (in.hasNext() && lines < MAX_LINES && bytes < MAX_BYTES) {
+            long lineStart = in.position();
+            in.next();
+            lineNo++;
+            lines++;
+            bytes += in.end - in.start + 1;
+            LineCleaner.prefix(in.buf, in.len, px);
+            String lineContext = px.context;
+            String text = null;
+            if (secondOffset < 0 && PREFILTER.lineHasCandidate(in.buf, px.textStart, in.len)) {
+                text = LineCleaner.decode(in.buf, px.textStart, in.len);
+                if (startsReport(seg, text, in.end)) {
+                    if (nextOffset < 0) {
+                        nextOffset = lineStart;
+                        nextLine = lineNo;
+                    }
+                    if (!callerContext || lineContext.equals(context)) {
+                        secondOffset = lineStart;
+                        secondLine = lineNo;
+                    }
                 }
             }
             if (secondOffset >= 0 && ++linesAfterSecond > (callerContext ? TAIL_LINES_CALLER : TAIL_LINES)
                     || callerContext && silent > MAX_SILENT_LINES) {
+                // give the line back: it was not consumed
+                lineNo--;
+                lines--;
+                pos = lineStart;
                 break;
             }
-            bytes += end - pos + 1;
-            pos = end + 1;
-            lineNo++;
-            lines++;
+            pos = in.position();
 
-            boolean sameContext = ll.context().equals(context) || cpuTraceback && ll.isCpuContext();
+            boolean sameContext = lineContext.equals(context) || cpuTraceback && lineContext.startsWith("C");
             if (!sameContext) {
                 silent++;
                 continue;
             }
             silent = 0;
+            if (text == null) {
+                text = LineCleaner.decode(in.buf, px.textStart, in.len);
+            }
+            LogLine ll = new LogLine(lineNo, text, lineContext);
             boolean questionable = false;
             String stripped = text;
             if (!context.isEmpty() && !text.contains("<EOI>")) {
@@ -218,19 +232,18 @@ public final class ReportFinder {
             }
         }
 
-        StringBuilder text = new StringBuilder();
-        StringBuilder full = new StringBuilder();
+        List<String> texts = new ArrayList<>(kept.size());
+        int titleLines = 0;
         for (int i = 0; i < kept.size(); i++) {
             Kept k = kept.get(i);
-            if (!k.inText) {
-                continue;
+            if (k.inText) {
+                texts.add(k.text);
+                if (i < reportEndKept) {
+                    titleLines = texts.size();
+                }
             }
-            if (i < reportEndKept) {
-                text.append(k.text).append('\n');
-            }
-            full.append(k.text).append('\n');
         }
-        Titler.Description d = Titler.describe(oops, text.toString(), full.toString());
+        Titler.Description d = Titler.describe(oops, texts, titleLines);
 
         List<LogLine> shown = displayed(kept, secondLine);
         List<String> shownText = shown.stream().map(LogLine::text).toList();
@@ -242,7 +255,7 @@ public final class ReportFinder {
             c.line = nextLine;
         } else {
             c.offset = pos;
-            c.line = lineNo;
+            c.line = lineNo + 1;
         }
         return report;
     }

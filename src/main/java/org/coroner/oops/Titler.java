@@ -30,15 +30,20 @@ public final class Titler {
     /**
      * Describes a report.
      *
-     * @param oops     the kind of report its first line announced
-     * @param text     the report's lines (its first line first), joined by {@code \n}, up to the next report
-     * @param fullText the same lines continued past the next report, for the stack-trace sanity checks
+     * @param oops       the kind of report its first line announced
+     * @param lines      the report's lines (its first line first), continued past the next report for
+     *                   the stack-trace sanity checks
+     * @param titleLines how many of them, up to the next report, the title may come from
      */
-    static Description describe(Oops oops, String text, String fullText) {
-        Found found = find(oops, text);
+    static Description describe(Oops oops, List<String> lines, int titleLines) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < titleLines; i++) {
+            sb.append(lines.get(i)).append('\n');
+        }
+        Found found = find(oops, sb.toString());
         String reason = found.corrupted;
         if (reason == null) {
-            reason = corruptedReason(found.title, fullText, found.format);
+            reason = corruptedReason(found.title, lines, found.format);
         }
         String title = sanitize(normalize(found.title));
         String frame = found.frame != null ? found.frame : frameOfTitle(title);
@@ -214,38 +219,52 @@ public final class Titler {
     }
 
     private static final Pattern TIMESTAMP_IN_TITLE = Pattern.compile("\\[ *[0-9]+\\.[0-9]+\\]");
-    private static final Pattern ANY_FRAME_OR_NA = Pattern.compile("\\(stack is not available\\)");
 
     /** A report that should carry a stack but shows none, or whose title caught a timestamp, is corrupted. */
-    private static String corruptedReason(String title, String text, Format format) {
+    private static String corruptedReason(String title, List<String> lines, Format format) {
         if (TIMESTAMP_IN_TITLE.matcher(title).find()) {
             return "title matches corrupted regexp";
         }
         if (format == null || format.noStackTrace()) {
             return null;
         }
-        boolean hasStack = false;
-        for (Pattern key : StackRules.STACK_START) {
-            Matcher m = key.matcher(text);
-            if (!m.find()) {
+        // the first line where each stack-start pattern occurs
+        int keys = StackRules.STACK_START.size();
+        int[] firstAt = new int[keys];
+        java.util.Arrays.fill(firstAt, -1);
+        for (int i = 0; i < lines.size(); i++) {
+            String ln = lines.get(i);
+            if (!StackRules.isStackStart(ln)) {
                 continue;
             }
-            String[] lines = text.substring(m.start()).split("\n", 17);
-            if (lines.length < 4) {
+            for (int k = 0; k < keys; k++) {
+                if (firstAt[k] < 0 && StackRules.STACK_START.get(k).matcher(ln).find()) {
+                    firstAt[k] = i;
+                }
+            }
+        }
+        boolean hasStack = false;
+        for (int k = 0; k < keys; k++) {
+            int at = firstAt[k];
+            if (at < 0) {
+                continue;
+            }
+            if (lines.size() - at + 1 < 4) { // the text ends with a newline: one empty line more
                 return "call trace is missed";
             }
             boolean corrupted = true;
-            for (int i = 1; i < 16 && i < lines.length; i++) {
-                if (StackRules.isStackStart(lines[i])) {
+            for (int i = at + 1; i < at + 16 && i < lines.size(); i++) {
+                String ln = lines.get(i);
+                if (StackRules.isStackStart(ln)) {
                     break;
                 }
-                if (ANY_FRAME_OR_NA.matcher(lines[i]).find() || StackRules.anyFind(StackRules.FRAME, lines[i])) {
+                if (ln.contains("(stack is not available)") || StackRules.anyFind(StackRules.FRAME, ln)) {
                     hasStack = true;
                     corrupted = false;
                     break;
                 }
             }
-            if (key != StackRules.RISCV_STACK_START && corrupted) {
+            if (StackRules.STACK_START.get(k) != StackRules.RISCV_STACK_START && corrupted) {
                 return "no frames in a stack trace";
             }
         }
