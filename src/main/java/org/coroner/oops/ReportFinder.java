@@ -33,9 +33,9 @@ public final class ReportFinder {
     static final int MAX_BYTES = 1 << 20;
     /** Lines read past the next report, for the stack sanity checks that look ahead. */
     static final int TAIL_LINES = 40;
-    static final int TAIL_LINES_CALLER = 300;
+    static final int TAIL_LINES_CALLER = 100;
     /** A report whose task printed nothing for this many lines has ended (caller-id logs only). */
-    static final int MAX_SILENT_LINES = 500;
+    static final int MAX_SILENT_LINES = 100;
     /** A panic after this many lines of report is the report's consequence, not part of its text. */
     private static final int MIN_LINES_BEFORE_PANIC = 22;
     private static final int MIN_LINES_BEFORE_PANIC_KMSAN = 16;

@@ -203,12 +203,88 @@ final class StackRules {
             "Uninit was stored", "badaddr");
 
     static boolean isStackStart(String line) {
+        if (line.indexOf(':') < 0) { // only these two starts need no colon
+            return (line.contains("Call ") || line.contains("Uninit was stored")) && anyFind(STACK_START, line);
+        }
         for (String w : STACK_START_WORDS) {
             if (line.contains(w)) {
                 return anyFind(STACK_START, line);
             }
         }
         return false;
+    }
+
+    /**
+     * The function names a frame line carries (one, or two for arm's "(f) from (g)" lines), or null
+     * if it is no frame line. Hand-parsed: this runs on every line of every stack.
+     */
+    static String[] frames(String line) {
+        int n = line.length();
+        int i = 0;
+        while (i < n && line.charAt(i) == ' ') {
+            i++;
+        }
+        for (int pcs = 0; pcs < 2 && i < n && line.charAt(i) == '['; pcs++) {
+            int j = pcEnd(line, i);
+            if (j < 0 || j >= n || line.charAt(j) != ' ') {
+                break;
+            }
+            i = j + 1;
+        }
+        int id = i;
+        while (i < n && isIdent(line.charAt(i))) {
+            i++;
+        }
+        if (i > id && i < n && (line.charAt(i) == '.' || line.charAt(i) == '+')) {
+            return new String[] {line.substring(id, i)};
+        }
+        if (line.contains(") from ")) {
+            java.util.regex.Matcher m = FRAME.get(1).matcher(line);
+            if (m.find()) {
+                return new String[] {m.group(1), m.group(2)};
+            }
+        }
+        return null;
+    }
+
+    /** {@code [<ffffffff81000000>]}, {@code [ffff...]} or {@code [<0x...>]} at {@code i}: the index after it, or -1. */
+    private static int pcEnd(String s, int i) {
+        int n = s.length();
+        int j = i + 1;
+        if (j < n && s.charAt(j) == '<') {
+            j++;
+        }
+        if (j + 1 < n && s.charAt(j) == '0' && s.charAt(j + 1) == 'x') {
+            j += 2;
+        }
+        int h = j;
+        while (j < n && (s.charAt(j) >= '0' && s.charAt(j) <= '9' || s.charAt(j) >= 'a' && s.charAt(j) <= 'f')) {
+            j++;
+        }
+        if (j == h) {
+            // "0x" may have been the hex digits themselves ("[0]" is not a PC, "[0x]" neither)
+            return -1;
+        }
+        if (j < n && s.charAt(j) == '>') {
+            j++;
+        }
+        return j < n && s.charAt(j) == ']' ? j + 1 : -1;
+    }
+
+    private static boolean isIdent(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** {@code p.matcher(line)} if it finds a match, else null; skips the regex when a required word is absent. */
+    static java.util.regex.Matcher find(Pattern p, String line) {
+        if (p == Patterns.RIP && !(line.contains("IP") || line.contains("pc ") || line.contains("PC is at"))) {
+            return null;
+        }
+        if (p == Patterns.CALL_TRACE && !(line.contains("race:") || line.contains("Backtrace:"))) {
+            return null;
+        }
+        java.util.regex.Matcher m = p.matcher(line);
+        return m.find() ? m : null;
     }
 
     static boolean isCorruptedLine(String line) {

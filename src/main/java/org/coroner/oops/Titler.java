@@ -150,18 +150,19 @@ public final class Titler {
                         continue next;
                     }
                     if (pi != parts.size() - 1) {
-                        Matcher m = parts.get(pi + 1).matcher(ln);
-                        if (m.find()) {
+                        Matcher m = StackRules.find(parts.get(pi + 1), ln);
+                        if (m != null) {
                             addFrames(raw, m, stack);
                             pi++;
                             continue next;
                         }
                     }
-                    for (Pattern fr : StackRules.FRAME) {
-                        Matcher m = fr.matcher(ln);
-                        if (m.find()) {
-                            addFrames(raw, m, stack);
-                            break;
+                    String[] names = StackRules.frames(ln);
+                    if (names != null) {
+                        for (String f : names) {
+                            if (!stack.skips(f)) {
+                                raw.add(f);
+                            }
                         }
                     }
                 }
@@ -172,8 +173,8 @@ public final class Titler {
                         ok = false;
                         continue next;
                     }
-                    Matcher m = part.matcher(ln);
-                    if (m.find()) {
+                    Matcher m = StackRules.find(part, ln);
+                    if (m != null) {
                         addFrames(raw, m, stack);
                         break;
                     }
@@ -258,7 +259,7 @@ public final class Titler {
                 if (StackRules.isStackStart(ln)) {
                     break;
                 }
-                if (ln.contains("(stack is not available)") || StackRules.anyFind(StackRules.FRAME, ln)) {
+                if (ln.contains("(stack is not available)") || StackRules.frames(ln) != null) {
                     hasStack = true;
                     corrupted = false;
                     break;
