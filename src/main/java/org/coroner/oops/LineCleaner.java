@@ -69,6 +69,21 @@ public final class LineCleaner {
 
     /** Parses the prefixes of {@code b[0, n)} (no {@code \r}, no {@code \n}) into {@code out}. */
     static void prefix(byte[] b, int n, Prefix out) {
+        // the common case first: a printk timestamp at the start of the line
+        if (n > 0 && b[0] == '[') {
+            int t = timestamp(b, 0, n);
+            if (t > 0) {
+                String context = LogLine.CONSOLE;
+                int c = caller(b, t, n);
+                if (c > t) {
+                    context = callerId(b, t, c);
+                    t = c;
+                }
+                out.textStart = t < n && b[t] == ' ' ? t + 1 : t;
+                out.context = context;
+                return;
+            }
+        }
         int p = 0;
         String context = "";
         boolean progress = true;

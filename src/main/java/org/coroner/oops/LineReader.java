@@ -9,7 +9,7 @@ import java.util.Arrays;
  * report window pays no allocation for lines it only looks at.
  */
 final class LineReader {
-    private static final int CHUNK = 512;
+    private static final int CHUNK = 160; // most console lines fit: one copy per line
     /** Lines longer than this are cut (their rest is skipped): a console line is far shorter. */
     static final int MAX_LINE = 1 << 16;
 

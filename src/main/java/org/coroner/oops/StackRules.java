@@ -134,7 +134,7 @@ final class StackRules {
     static final Extractor STALL = frames -> {
         for (int i = 0; i < frames.size(); i++) {
             String f = frames.get(i);
-            if (anyFind(StallAnchors.LIST, f)) {
+            if (StallAnchors.is(f)) {
                 if (f.contains("smp_call_function")) {
                     return new Pick("smp_call_function", i);
                 }
@@ -146,6 +146,21 @@ final class StackRules {
     };
 
     private static final class StallAnchors {
+        private static final java.util.Map<String, Boolean> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Anchors are many regexes and frame names repeat: remember each name's answer (bounded). */
+        static boolean is(String frame) {
+            Boolean known = CACHE.get(frame);
+            if (known == null) {
+                known = anyFind(LIST, frame);
+                if (CACHE.size() > 200_000) {
+                    CACHE.clear();
+                }
+                CACHE.put(frame, known);
+            }
+            return known;
+        }
+
         static final List<Pattern> LIST = compileAll(List.of(
             "process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch", "tracesys_phase2",
             "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "netif_receive_skb", "do_softirq",
