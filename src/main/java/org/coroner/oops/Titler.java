@@ -160,6 +160,7 @@ public final class Titler {
                     String[] names = StackRules.frames(ln);
                     if (names != null) {
                         for (String f : names) {
+                            f = RustDemangler.demangle(f);
                             if (!stack.skips(f)) {
                                 raw.add(f);
                             }
@@ -196,7 +197,7 @@ public final class Titler {
     private static void addFrames(List<String> frames, Matcher m, Stack stack) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String f = m.group(g);
-            if (f != null && !stack.skips(f)) {
+            if (f != null && !stack.skips(f = RustDemangler.demangle(f))) {
                 frames.add(f);
             }
         }
