@@ -84,8 +84,9 @@ public final class ReportFinder {
     public static Optional<FoundReport> findFirst(byte[] log) {
         MemorySegment seg = MemorySegment.ofArray(log);
         HeaderPrefilter.Cursor c = new HeaderPrefilter.Cursor(0, 1);
+        WindowLines window = new WindowLines(seg);
         while (PREFILTER.nextCandidateLine(seg, c)) {
-            Step s = tryReport(seg, c);
+            Step s = tryReport(seg, c, window);
             if (s.report != null) {
                 return Optional.of(s.report);
             }
@@ -96,8 +97,9 @@ public final class ReportFinder {
     /** Streams every report to {@code sink}, in order; memory stays bounded by one report's window. */
     public static void scan(MemorySegment log, Consumer<FoundReport> sink) {
         HeaderPrefilter.Cursor c = new HeaderPrefilter.Cursor(0, 1);
+        WindowLines window = new WindowLines(log);
         while (PREFILTER.nextCandidateLine(log, c)) {
-            Step s = tryReport(log, c);
+            Step s = tryReport(log, c, window);
             if (s.report != null) {
                 sink.accept(s.report);
             }
@@ -108,7 +110,7 @@ public final class ReportFinder {
     }
 
     /** Examines the candidate line at {@code c}; leaves {@code c} where the search goes on. */
-    private static Step tryReport(MemorySegment seg, HeaderPrefilter.Cursor c) {
+    private static Step tryReport(MemorySegment seg, HeaderPrefilter.Cursor c, WindowLines window) {
         long start = c.offset;
         long end = lineEnd(seg, start);
         LogLine first = LineCleaner.clean(seg, start, end, c.line);
@@ -118,7 +120,7 @@ public final class ReportFinder {
             c.line++;
             return new Step(null);
         }
-        return new Step(buildReport(seg, c, first, oops, end));
+        return new Step(buildReport(seg, c, first, oops, end, window));
     }
 
     /** One line the report window kept. */
@@ -126,7 +128,7 @@ public final class ReportFinder {
     }
 
     private static FoundReport buildReport(MemorySegment seg, HeaderPrefilter.Cursor c, LogLine first, Oops oops,
-                                           long firstEnd) {
+                                           long firstEnd, WindowLines in) {
         String context = first.context();
         boolean callerContext = first.hasCaller();
         int minLinesBeforePanic = first.text().contains("BUG: KMSAN:") ? MIN_LINES_BEFORE_PANIC_KMSAN
@@ -145,23 +147,22 @@ public final class ReportFinder {
         int silent = 0; // consecutive lines of other tasks/CPUs
         long pos = Math.min(firstEnd + 1, seg.byteSize());
 
-        LineReader in = new LineReader(seg, Math.min(firstEnd + 1, seg.byteSize()));
-        LineCleaner.Prefix px = new LineCleaner.Prefix();
+        in.start(pos);
         int lineNo = first.number();
         long bytes = firstEnd - c.offset;
         int lines = 1;
         while (in.hasNext() && lines < MAX_LINES && bytes < MAX_BYTES) {
-            long lineStart = in.position();
-            in.next();
+            WindowLines.Parsed p = in.next(lineNo + 1);
+            long lineStart = p.start;
             lineNo++;
             lines++;
-            bytes += in.end - in.start + 1;
-            LineCleaner.prefix(in.buf, in.len, px);
-            String lineContext = px.context;
-            String text = null;
-            if (secondOffset < 0 && PREFILTER.lineHasCandidate(in.buf, px.textStart, in.len)) {
-                text = LineCleaner.decode(in.buf, px.textStart, in.len);
-                if (startsReport(seg, text, in.end)) {
+            bytes += p.end - p.start + 1;
+            String lineContext = p.context;
+            if (secondOffset < 0) {
+                if (p.starts == 0) {
+                    p.starts = (byte) (in.mayHoldHeader(PREFILTER, p) && startsReport(seg, in.text(p), p.end) ? 2 : 1);
+                }
+                if (p.starts == 2) {
                     if (nextOffset < 0) {
                         nextOffset = lineStart;
                         nextLine = lineNo;
@@ -180,7 +181,7 @@ public final class ReportFinder {
                 pos = lineStart;
                 break;
             }
-            pos = in.position();
+            pos = p.next();
 
             boolean sameContext = lineContext.equals(context) || cpuTraceback && lineContext.startsWith("C");
             if (!sameContext) {
@@ -188,9 +189,7 @@ public final class ReportFinder {
                 continue;
             }
             silent = 0;
-            if (text == null) {
-                text = LineCleaner.decode(in.buf, px.textStart, in.len);
-            }
+            String text = in.text(p);
             LogLine ll = new LogLine(lineNo, text, lineContext);
             boolean questionable = false;
             String stripped = text;
@@ -254,9 +253,10 @@ public final class ReportFinder {
             c.offset = nextOffset;
             c.line = nextLine;
         } else {
-            c.offset = pos;
+            c.offset = Math.min(pos, seg.byteSize());
             c.line = lineNo + 1;
         }
+        in.finish(c.offset);
         return report;
     }
 
