@@ -113,20 +113,21 @@ final class HeaderPrefilter {
     }
 
     /**
-     * Whether {@code b[from, to)} contains a header. Cheaper per byte than the segment scan: only
-     * positions whose byte can start a header are hashed.
+     * Whether {@code b[from, to)} contains a header, anywhere: consoles glue messages together
+     * ("...user memory accessgeneral protection fault: 0000"), so no word boundary is assumed.
+     * Only positions whose byte can start a header are hashed.
      */
     boolean lineHasCandidate(byte[] b, int from, int to) {
         boolean[] first = firstByte;
         long[] t = table;
         for (int i = from, end = to - 3; i < end; i++) {
-            if (!first[b[i] & 0xff]) {
-                continue;
-            }
-            int w = b[i] & 0xff | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
-            int s = slot(w);
-            if ((t[s >>> 6] & 1L << s) != 0 && matchesAt(b, i, to, bySlot[s])) {
-                return true;
+            int c = b[i] & 0xff;
+            if (first[c]) {
+                int w = c | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+                int s = slot(w);
+                if ((t[s >>> 6] & 1L << s) != 0 && matchesAt(b, i, to, bySlot[s])) {
+                    return true;
+                }
             }
         }
         return false;

@@ -152,7 +152,7 @@ public final class ReportFinder {
         long bytes = firstEnd - c.offset;
         int lines = 1;
         while (in.hasNext() && lines < MAX_LINES && bytes < MAX_BYTES) {
-            WindowLines.Parsed p = in.next(lineNo + 1);
+            WindowLines.Parsed p = in.next(lineNo + 1, PREFILTER);
             long lineStart = p.start;
             lineNo++;
             lines++;
@@ -160,7 +160,7 @@ public final class ReportFinder {
             String lineContext = p.context;
             if (secondOffset < 0) {
                 if (p.starts == 0) {
-                    p.starts = (byte) (in.mayHoldHeader(PREFILTER, p) && startsReport(seg, in.text(p), p.end) ? 2 : 1);
+                    p.starts = (byte) (startsReport(seg, in.text(p), p.end) ? 2 : 1);
                 }
                 if (p.starts == 2) {
                     if (nextOffset < 0) {

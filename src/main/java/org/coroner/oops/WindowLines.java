@@ -19,6 +19,8 @@ final class WindowLines {
         String text;
         /** 0: not known yet, 1: starts no report, 2: starts a report of its own. */
         byte starts;
+        /** The byte prefilter saw a header in it. */
+        boolean candidate;
 
         Parsed(long start, long end, int number, String context, String text) {
             this.start = start;
@@ -62,7 +64,7 @@ final class WindowLines {
         return pos < seg.byteSize();
     }
 
-    Parsed next(int number) {
+    Parsed next(int number, HeaderPrefilter prefilter) {
         Parsed p;
         if (cacheIdx < cached.size() && cached.get(cacheIdx).start == pos) {
             p = cached.get(cacheIdx++);
@@ -75,19 +77,15 @@ final class WindowLines {
             reader.next();
             LineCleaner.prefix(reader.buf, reader.len, px);
             p = new Parsed(reader.start, reader.end, number, px.context, null);
+            p.candidate = prefilter.lineHasCandidate(reader.buf, px.textStart, reader.len);
+            if (!p.candidate) {
+                p.starts = 1;
+            }
             fresh = true;
         }
         pos = Math.min(p.next(), seg.byteSize());
         recorded.add(p);
         return p;
-    }
-
-    /** Whether the line {@link #next()} just returned may hold a header (cheap byte check). */
-    boolean mayHoldHeader(HeaderPrefilter prefilter, Parsed p) {
-        if (fresh) {
-            return prefilter.lineHasCandidate(reader.buf, px.textStart, reader.len);
-        }
-        return true; // cached: the caller has the verdict or decodes the text
     }
 
     /** The cleaned text of the line {@link #next()} just returned. */
