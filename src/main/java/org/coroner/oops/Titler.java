@@ -273,23 +273,50 @@ public final class Titler {
         return hasStack ? null : "no stack trace in report";
     }
 
-    private record Rule(Pattern match, String replacement) {
+    /** A rewrite, tried only when the title can match it (regex passes cost more than the checks). */
+    private record Rule(java.util.function.Predicate<String> mayMatch, Pattern match, String replacement) {
     }
 
     /** Parts of a title that differ between two occurrences of one bug. */
     private static final List<Rule> VOLATILE = List.of(
-            new Rule(Pattern.compile("syz-executor\\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor"),
-            new Rule(Pattern.compile("syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller"),
-            new Rule(Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), "$1ADDR"),
-            new Rule(Pattern.compile("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})"), "IP"),
-            new Rule(Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
-            new Rule(Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"), "$1"),
-            new Rule(Pattern.compile("CPU#[0-9]+"), "CPU"),
-            new Rule(Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
-            new Rule(Pattern.compile("(\\d+){7,}"), "NUM"));
+            new Rule(t -> t.contains("syz-executor"), Pattern.compile("syz-executor\\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor"),
+            new Rule(t -> t.contains("syzkaller"), Pattern.compile("syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller"),
+            new Rule(Titler::hasHexRun, Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), "$1ADDR"),
+            new Rule(t -> t.chars().filter(ch -> ch == '.').count() >= 3,
+                    Pattern.compile("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})"), "IP"),
+            new Rule(t -> t.indexOf(':') >= 0, Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
+            new Rule(t -> t.contains("+0x"), Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"), "$1"),
+            new Rule(t -> t.contains("CPU#"), Pattern.compile("CPU#[0-9]+"), "CPU"),
+            new Rule(Titler::hasDigit, Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
+            new Rule(Titler::hasDigit, Pattern.compile("(\\d+){7,}"), "NUM"));
+
+    private static boolean hasDigit(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasHexRun(String t) {
+        int run = 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            run = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ? run + 1 : 0;
+            if (run >= 6) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     static String normalize(String title) {
         for (Rule r : VOLATILE) {
+            if (!r.mayMatch.test(title)) {
+                continue;
+            }
             while (true) {
                 String next = r.match.matcher(title).replaceAll(r.replacement);
                 if (next.equals(title)) {
