@@ -40,12 +40,17 @@ public final class ReportFinder {
     private static final int MIN_LINES_BEFORE_PANIC = 22;
     private static final int MIN_LINES_BEFORE_PANIC_KMSAN = 16;
 
+    private static final String DISABLING_LOCK_DEBUGGING = "Disabling lock debugging due to kernel taint";
+    private static final String SENDING_NMI = "Sending NMI from CPU";
     private static final HeaderPrefilter PREFILTER;
 
     static {
         List<String> words = new ArrayList<>();
         OopsCatalog.ALL.forEach(o -> words.add(o.header()));
         words.addAll(OopsCatalog.INFO_WITH_STACK);
+        // not headers, but lines the window must notice; flagging them lets other lines skip the checks
+        words.add(DISABLING_LOCK_DEBUGGING);
+        words.add(SENDING_NMI);
         PREFILTER = new HeaderPrefilter(words);
     }
 
@@ -211,9 +216,11 @@ public final class ReportFinder {
             }
             textLines++;
             boolean skipLine = skipText;
-            if (text.contains("Disabling lock debugging due to kernel taint")) {
+            if (!p.candidate) {
+                // none of the lines below: the prefilter saw none of their words
+            } else if (text.contains(DISABLING_LOCK_DEBUGGING)) {
                 skipLine = true;
-            } else if (text.contains("Sending NMI from CPU")) {
+            } else if (text.contains(SENDING_NMI)) {
                 cpuTraceback = true; // all CPUs' backtraces belong to this report
             } else if ((text.contains("Kernel panic - not syncing")
                     || text.contains("WARNING: possible circular locking dependency detected"))
