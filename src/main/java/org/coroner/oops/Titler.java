@@ -46,7 +46,11 @@ public final class Titler {
             reason = corruptedReason(found.title, lines, found.format);
         }
         String title = sanitize(normalize(found.title));
-        String frame = found.frame != null ? found.frame : frameOfTitle(title);
+        // the stack's guilty frame; for formats without a stack, the function their regex named
+        String frame = found.frame;
+        if (frame == null && found.format != null && found.format.stack() == null) {
+            frame = frameOfTitle(title);
+        }
         return new Description(title, kindOf(title), reason, frame);
     }
 

@@ -112,7 +112,12 @@ class ReportFinderTest {
             assertThat(ReportFinder.findAll(b)).isEmpty();
         }
         assertThat(find("")).isEmpty();
-        assertThat(find("BUG:")).hasSize(1).allMatch(FoundReport::corrupted);
+        assertThat(find("BUG:")).hasSize(1).allMatch(FoundReport::corrupted).allMatch(r -> r.guiltyFrame() == null);
+        // a report whose stack is lost names no guilty frame, though its title says "in corrupted"
+        FoundReport lost = find("general protection fault: 0000 [#1] SMP\nCPU: 0 PID: 1\n").getFirst();
+        assertThat(lost.title()).isEqualTo("general protection fault in corrupted");
+        assertThat(lost.corrupted()).isTrue();
+        assertThat(lost.guiltyFrame()).isNull();
         // truncated right after the header: a report, flagged corrupted
         FoundReport t = find("[    4.1] BUG: kernel NULL pointer dereference, address: 0000000000000008\n[    4.2] #PF: sup")
                 .getFirst();

@@ -13,13 +13,14 @@ import java.util.List;
  * {@code CORRUPTED:} ...), a blank line, the console log as bytes, optionally a blank line,
  * {@code REPORT:} and the expected report (ignored here).
  */
-record SyzCorpusFile(Path path, String title, List<String> alts, boolean corrupted, byte[] log) {
+record SyzCorpusFile(Path path, String title, List<String> alts, boolean corrupted, String frame, byte[] log) {
 
     static SyzCorpusFile read(Path path) throws IOException {
         byte[] data = Files.readAllBytes(path);
         String title = null;
         List<String> alts = new ArrayList<>();
         boolean corrupted = false;
+        String frame = null;
         int pos = 0;
         while (pos < data.length) {
             int eol = indexOf(data, pos);
@@ -32,6 +33,8 @@ record SyzCorpusFile(Path path, String title, List<String> alts, boolean corrupt
                 title = line.substring(7).isBlank() ? null : line.substring(7); // "TITLE: " alone: no report
             } else if (line.startsWith("ALT: ")) {
                 alts.add(line.substring(5));
+            } else if (line.startsWith("FRAME: ")) {
+                frame = line.substring(7);
             } else if (line.startsWith("CORRUPTED: ")) {
                 corrupted = line.substring(11).equals("Y");
             }
@@ -53,7 +56,7 @@ record SyzCorpusFile(Path path, String title, List<String> alts, boolean corrupt
             prevEmpty = len == 0;
             pos = eol + 1;
         }
-        return new SyzCorpusFile(path, title, List.copyOf(alts), corrupted, log.toByteArray());
+        return new SyzCorpusFile(path, title, List.copyOf(alts), corrupted, frame, log.toByteArray());
     }
 
     private static int indexOf(byte[] data, int from) {

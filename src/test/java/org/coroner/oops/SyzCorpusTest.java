@@ -24,7 +24,7 @@ class SyzCorpusTest {
             files = s.filter(Files::isRegularFile).sorted().toList();
         }
         assertThat(files).hasSizeGreaterThan(400);
-        int withTitle = 0, titleOk = 0, without = 0, noneOk = 0, corruptOk = 0;
+        int withTitle = 0, titleOk = 0, without = 0, noneOk = 0, corruptOk = 0, withFrame = 0, frameOk = 0;
         List<String> misses = new ArrayList<>();
         for (Path p : files) {
             SyzCorpusFile f = SyzCorpusFile.read(p);
@@ -45,6 +45,14 @@ class SyzCorpusTest {
                 continue;
             }
             FoundReport r = first.get();
+            if (f.frame() != null) {
+                withFrame++;
+                if (f.frame().equals(r.guiltyFrame())) {
+                    frameOk++;
+                } else {
+                    misses.add(p.getFileName() + ": frame expected " + f.frame() + ", got " + r.guiltyFrame());
+                }
+            }
             if (r.title().equals(f.title()) || f.alts().contains(r.title())) {
                 titleOk++;
             } else {
@@ -61,6 +69,7 @@ class SyzCorpusTest {
         double none = 100.0 * noneOk / without;
         double corrupt = 100.0 * corruptOk / files.size();
         misses.forEach(m -> System.out.println("  miss " + m));
+        System.out.printf("syzkaller corpus: guilty frame equals FRAME: %d/%d (informational)%n", frameOk, withFrame);
         System.out.printf("syzkaller corpus: %d files; first-report title matches %d/%d (%.1f%%); no report %d/%d (%.1f%%); "
                 + "CORRUPTED agrees %d/%d (%.1f%%)%n", files.size(), titleOk, withTitle, titles, noneOk, without, none,
                 corruptOk, files.size(), corrupt);
