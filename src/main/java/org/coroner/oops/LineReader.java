@@ -38,9 +38,12 @@ final class LineReader {
         return pos;
     }
 
+    private boolean sawCarriageReturn;
+
     void next() {
         start = pos;
         len = 0;
+        sawCarriageReturn = false;
         long p = pos;
         while (p < size) {
             int n = (int) Math.min(CHUNK, size - p);
@@ -50,9 +53,13 @@ final class LineReader {
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, len, n);
             int nl = -1;
             for (int i = len; i < len + n; i++) {
-                if (buf[i] == '\n') {
+                byte c = buf[i];
+                if (c == '\n') {
                     nl = i;
                     break;
+                }
+                if (c == '\r') {
+                    sawCarriageReturn = true;
                 }
             }
             if (nl >= 0) {
@@ -75,6 +82,9 @@ final class LineReader {
     }
 
     private void dropCarriageReturns() {
+        if (!sawCarriageReturn) {
+            return;
+        }
         int w = 0;
         for (int r = 0; r < len; r++) {
             byte c = buf[r];
