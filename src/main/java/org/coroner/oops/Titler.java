@@ -28,6 +28,24 @@ public final class Titler {
     static final String NO_FRAMES = "extracted no frames";
 
     /**
+     * Titles a report given as cleaned lines (e.g. {@link FoundReport#lines()}, or a report pasted
+     * without its log): the first line carrying a report header starts it. Unlike
+     * {@link ReportFinder}, every line counts as the report's own (no printk context filtering).
+     */
+    public static java.util.Optional<Description> describe(List<String> lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            Oops oops = ReportFinder.matchOops(lines.get(i));
+            if (oops != null) {
+                List<String> rest = lines.subList(i, lines.size()).stream()
+                        .filter(l -> !l.contains(" ? ")) // unreliable frames never name a report
+                        .toList();
+                return java.util.Optional.of(describe(oops, rest, rest.size()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Describes a report.
      *
      * @param oops       the kind of report its first line announced

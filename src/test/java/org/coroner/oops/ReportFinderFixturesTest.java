@@ -40,6 +40,10 @@ class ReportFinderFixturesTest {
         // '?' frames are kept for the decoder, as printed
         assertThat(r.lines()).anyMatch(l -> l.startsWith(" ? "));
         assertThat(line(log, r.endLine())).startsWith("---[ end Kernel panic - not syncing: Fatal exception");
+        // the report's own lines, titled again on their own, give the same answer
+        Titler.Description again = Titler.describe(r.lines()).orElseThrow();
+        assertThat(again.title()).isEqualTo(r.title());
+        assertThat(again.guiltyFrame()).isEqualTo("create_oops");
     }
 
     @Test
