@@ -28,6 +28,17 @@ public final class CompileUnit {
         this.root = r;
     }
 
+    private volatile LineTable lines;
+
+    /** This unit's `.debug_line` program (DW_AT_stmt_list), run once; null when the unit has none. */
+    public LineTable lines() {
+        LineTable t = lines;
+        if (t == null && root.has(0x10)) {
+            t = lines = LineTable.parse(this, dwarf.line(), root.value(0x10, 0));
+        }
+        return t;
+    }
+
     public UnitHeader header() {
         return header;
     }

@@ -62,6 +62,10 @@ public final class DwarfFile {
         return section(".debug_str_offsets");
     }
 
+    public Bytes line() {
+        return section(".debug_line");
+    }
+
     public Bytes addr() {
         return section(".debug_addr");
     }
