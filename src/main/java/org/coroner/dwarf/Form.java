@@ -20,7 +20,7 @@ public final class Form {
     private Form() {
     }
 
-    /** Reads a value of {@code form} at the cursor; returns the resolved form (after DW_FORM_indirect) in result[1]. */
+    /** Reads a value of {@code form} at the cursor (DW_FORM_indirect followed); a block length goes to blockLen[0] if given. */
     public static long read(Cursor c, int form, UnitHeader u, long implicitConst, long[] blockLen) {
         int os = u.offsetSize();
         return switch (form) {
