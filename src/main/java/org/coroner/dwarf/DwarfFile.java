@@ -1,0 +1,91 @@
+package org.coroner.dwarf;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.coroner.elf.ElfFile;
+import org.coroner.io.BadInputException;
+import org.coroner.io.Bytes;
+
+/**
+ * The DWARF of one ELF file. Opening it only looks up section headers; units, abbreviation tables and
+ * the aranges index are read on first use and cached. For ET_REL files (kernel modules) debug sections
+ * are relocated with every SHF_ALLOC section at base 0 for now.
+ */
+public final class DwarfFile {
+    private static final Bytes EMPTY = Bytes.of(new byte[0], java.nio.ByteOrder.LITTLE_ENDIAN);
+    private final ElfFile elf;
+    private final String name;
+    private final Map<String, Bytes> sections = new ConcurrentHashMap<>();
+    private final Map<Long, Map<Long, Abbrev>> abbrevTables = new ConcurrentHashMap<>();
+    private final Map<Long, CompileUnit> units = new ConcurrentHashMap<>();
+    private volatile Aranges aranges;
+
+    public DwarfFile(ElfFile elf) {
+        this.elf = elf;
+        this.name = elf.path().getFileName().toString();
+        if (elf.section(".debug_info").isEmpty()) {
+            throw new BadInputException(name + ": no DWARF debug info (.debug_info missing)");
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ElfFile elf() {
+        return elf;
+    }
+
+    private Bytes section(String n) {
+        return sections.computeIfAbsent(n, k -> elf.section(k).map(s -> elf.type() == ElfFile.ET_REL
+                ? elf.relocated(s, i -> 0L) : elf.data(s)).orElse(EMPTY));
+    }
+
+    public Bytes info() {
+        return section(".debug_info");
+    }
+
+    public Bytes abbrev() {
+        return section(".debug_abbrev");
+    }
+
+    public Bytes str() {
+        return section(".debug_str");
+    }
+
+    public Bytes lineStr() {
+        return section(".debug_line_str");
+    }
+
+    public Bytes strOffsets() {
+        return section(".debug_str_offsets");
+    }
+
+    public Bytes line() {
+        return section(".debug_line");
+    }
+
+    public Bytes addr() {
+        return section(".debug_addr");
+    }
+
+    /** The unit starting at {@code offset} in `.debug_info`, parsed once. */
+    public CompileUnit unitAt(long offset) {
+        return units.computeIfAbsent(offset, off -> {
+            UnitHeader h = UnitHeader.read(info(), off, name);
+            Map<Long, Abbrev> t = abbrevTables.computeIfAbsent(h.abbrevOffset(), a -> Abbrev.parseTable(abbrev(), a));
+            return new CompileUnit(this, h, t);
+        });
+    }
+
+    /** The unit covering {@code address} through `.debug_aranges`, or null. */
+    public CompileUnit unitFor(long address) {
+        Aranges a = aranges;
+        if (a == null) {
+            a = aranges = Aranges.parse(section(".debug_aranges"));
+        }
+        long off = a.unitFor(address);
+        return off < 0 ? null : unitAt(off);
+    }
+}
