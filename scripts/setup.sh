@@ -3,7 +3,7 @@
 # Runtime needs: JDK 25 and libcapstone4 (disassembly). Tests also use binutils (objdump, addr2line),
 # gdb and xz to cross-check against the fixtures.
 set -euo pipefail
-pkgs=(libcapstone4 binutils xz-utils maven gdb)
+pkgs=(libcapstone4 binutils xz-utils maven gdb qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
