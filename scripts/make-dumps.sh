@@ -108,6 +108,7 @@ def call(cmd, **args):
 json.loads(f.readline())  # greeting
 call("qmp_capabilities")
 have = set(call("query-dump-guest-memory-capability")["formats"])
+call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
 for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
     if fmt not in have:
         print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
