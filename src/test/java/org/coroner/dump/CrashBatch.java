@@ -55,7 +55,7 @@ final class CrashBatch {
         return m;
     }
 
-    /** One {@code vtop} answer: the entries crash read ("PGD" is its "PAGE DIRECTORY"), and the physical address. */
+    /** One {@code vtop} answer: the entries crash read ("PGD" is its "PAGE DIRECTORY"), and the physical address (-1: not mapped). */
     record Vtop(long physical, Map<String, long[]> entries) {
     }
 
@@ -69,7 +69,7 @@ final class CrashBatch {
             }
             String[] va = lines[i + 1].trim().split("\\s+");
             long v = Long.parseUnsignedLong(va[0], 16);
-            long p = Long.parseUnsignedLong(va[1], 16);
+            long p = va[1].equals("(not") ? -1 : Long.parseUnsignedLong(va[1], 16);
             Map<String, long[]> entries = new HashMap<>();
             for (int k = i + 2; k < lines.length && !lines[k].startsWith("VIRTUAL"); k++) {
                 String l = lines[k].trim();

@@ -148,6 +148,10 @@ class FixtureDumpTest {
             virt.forEach(v -> cmds.add("rd -64 0x" + Long.toHexString(v) + " 2"));
             virt.forEach(v -> cmds.add("vtop 0x" + Long.toHexString(v)));
             cmds.add("rd -p 0xa0000 1");
+            long guard = (stack & ~0x3fffL) - 0x1000;            // the vmalloc guard page below the stack
+            long vmallocHole = kernel.readLong(DumpFixtures.relocated(d, "vmalloc_base")) + (1L << 30);
+            cmds.add("vtop 0x" + Long.toHexString(guard));
+            cmds.add("vtop 0x" + Long.toHexString(vmallocHole));
             CrashBatch crash = CrashBatch.run(vmcore, cmds);
             Map<Long, Long> words = crash.words();
             for (long p : phys) {
@@ -177,6 +181,19 @@ class FixtureDumpTest {
                 assertThat(walk.levels()).hasSize(expected.entries().size());
             }
             assertThat(crash.output).contains("rd: seek error: physical address: a0000");
+            for (long v : List.of(guard, vmallocHole)) {
+                CrashBatch.Vtop expected = vtops.get(v);
+                assertThat(expected.physical()).isEqualTo(-1);
+                // crash prints the entries down to the empty one; the fault names that one
+                String last = expected.entries().containsKey("PTE") ? "PTE" : expected.entries().containsKey("PMD") ? "PMD" : "PUD";
+                assertThatThrownBy(() -> kernel.walk(v)).isInstanceOfSatisfying(org.coroner.arch.x86_64.PageTableFault.class, f -> {
+                    assertThat(f.level()).isEqualTo(last);
+                    assertThat(f.entryAddress()).isEqualTo(expected.entries().get(last)[0]);
+                    assertThat(f.entry()).isEqualTo(expected.entries().get(last)[1]);
+                });
+                assertThatThrownBy(() -> direct.readLong(v)).hasMessageContaining(" not mapped: " + last + " entry 0x0 at physical 0x");
+            }
+            assertThat(vtops.get(guard).entries()).containsKey("PTE");
         }
     }
 
