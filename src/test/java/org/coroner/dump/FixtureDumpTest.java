@@ -113,6 +113,13 @@ class FixtureDumpTest {
             assertThat(new String(raw, 0, expected.length(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(expected);
             assertThat(raw[expected.length()]).isZero();
             assertThat(kernel.readCString(banner, 512)).isEqualTo(expected);
+            // every CPU's CR3 maps the kernel half the same way as init_top_pgt
+            for (CpuState cpu : d.cpus()) {
+                X86_64AddressSpace viaCr3 = kernel.withTopTable(cpu.get("cr3"));
+                assertThat(viaCr3.topTable()).isNotEqualTo(kernel.topTable());
+                assertThat(viaCr3.walk(banner).physicalAddress()).isEqualTo(walk.physicalAddress());
+                assertThat(viaCr3.walk(cpu.get("rsp")).physicalAddress()).isEqualTo(kernel.walk(cpu.get("rsp")).physicalAddress());
+            }
         }
     }
 
