@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Coroner's build and tests need on a fresh Debian machine (idempotent).
 # Runtime needs: JDK 25 and libcapstone4 (disassembly). Tests also use binutils (objdump, addr2line),
-# gdb and xz to cross-check against the fixtures; the disassembler tests compare arm64 code (Debian's arm64
-# libc from libc6-arm64-cross) with binutils-aarch64-linux-gnu's objdump.
+# gdb and xz to cross-check against the fixtures; the disassembler tests compare arm64 code (Debian's
+# arm64 libc from libc6-arm64-cross) with binutils-aarch64-linux-gnu's objdump; the dump-format tests
+# make real dumps with QEMU and makedumpfile (scripts/make-dumps.sh); objtool (linux-kbuild-6.1)
+# cross-checks the ORC tables; crash is the reference for the shell tests.
 set -euo pipefail
-pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross)
+pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross
+      qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,10 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-# objtool (linux-kbuild-6.1) cross-checks the ORC tables in the unwinder tests
-if ! [ -x /usr/lib/linux-kbuild-6.1/tools/objtool/objtool ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq linux-kbuild-6.1 >/dev/null
 fi

@@ -6,4 +6,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
 . "$here/scripts/jdk.sh"
 cd "$here"
+# Real dumps in every format for the dump-format tests (cached; ~45 s the first time).
+bash "$here/scripts/make-dumps.sh"
 exec mvn -B -ntp verify "$@"

@@ -25,6 +25,7 @@ final class ElfDump implements Dump {
     private final long[] memsz;
     private final long[] filesz;
     private final long[] offset;
+    private final long[] maxEndBefore; // max(start+memsz) over segments 0..i: kdump's PT_LOADs overlap
     private final Memory memory = new Memory();
     private volatile List<CpuState> cpus;
 
@@ -56,6 +57,13 @@ final class ElfDump implements Dump {
             memsz[i] = s.memsz();
             filesz[i] = Math.min(s.filesz(), s.memsz());
             offset[i] = s.offset();
+        }
+        maxEndBefore = new long[n];
+        long maxEnd = 0;
+        for (int i = 0; i < n; i++) {
+            long end = start[i] + memsz[i];
+            maxEnd = Long.compareUnsigned(end, maxEnd) > 0 ? end : maxEnd;
+            maxEndBefore[i] = maxEnd;
         }
         this.pageSize = (int) CoreNotes.vmcoreinfo(notes).map(VmcoreInfo::parse)
                 .flatMap(v -> v.pageSize().isPresent() ? Optional.of(v.pageSize().getAsLong()) : Optional.empty())
@@ -123,7 +131,11 @@ final class ElfDump implements Dump {
         elf.close();
     }
 
-    /** Index of the segment containing {@code paddr}, or -1. */
+    /**
+     * Index of a segment containing {@code paddr}, or -1. Segments may overlap: /proc/vmcore maps
+     * the kernel image's physical range a second time (its own PT_LOAD inside a RAM PT_LOAD); both
+     * hold the same bytes, any one will do.
+     */
     private int segmentOf(long paddr) {
         int lo = 0;
         int hi = start.length - 1;
@@ -137,8 +149,10 @@ final class ElfDump implements Dump {
                 hi = mid - 1;
             }
         }
-        if (found >= 0 && Long.compareUnsigned(paddr - start[found], memsz[found]) < 0) {
-            return found;
+        for (int i = found; i >= 0 && Long.compareUnsigned(maxEndBefore[i], paddr) > 0; i--) {
+            if (Long.compareUnsigned(paddr - start[i], memsz[i]) < 0) {
+                return i;
+            }
         }
         return -1;
     }

@@ -10,7 +10,8 @@ public class FaultException extends RuntimeException {
     private final long address;
 
     public FaultException(long address, String message) {
-        super(message);
+        // No stack trace: faults are expected data (a scan over memory meets many), not bugs.
+        super(message, null, false, false);
         this.address = address;
     }
 

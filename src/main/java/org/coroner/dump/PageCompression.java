@@ -11,7 +11,7 @@ import io.airlift.compress.zstd.ZstdDecompressor;
  * How one page of a kdump-compressed file is stored: the {@code DUMP_DH_COMPRESSED_*} bits of
  * its page descriptor's flags (makedumpfile's diskdump_mod.h). zlib pages are zlib streams
  * ({@code compress2}), lzo pages raw LZO1X blocks, snappy pages raw snappy blocks, zstd pages
- * zstd frames. All decoders are stateless here, so any thread may call them.
+ * zstd frames. Decoders are per thread, so any thread may call them.
  */
 enum PageCompression {
     NONE(0, "none"),
@@ -23,6 +23,12 @@ enum PageCompression {
     /** Header status / page flag: the dump was cut short (makedumpfile ran out of space). */
     static final int INCOMPLETE = 0x8;
     static final int ANY = 0x1 | 0x2 | 0x4 | 0x20;
+
+    // Decoders keep work tables (zstd's are large): one per thread, reused page after page.
+    private static final ThreadLocal<LzoDecompressor> LZO_DECODER = ThreadLocal.withInitial(LzoDecompressor::new);
+    private static final ThreadLocal<SnappyDecompressor> SNAPPY_DECODER = ThreadLocal.withInitial(SnappyDecompressor::new);
+    private static final ThreadLocal<ZstdDecompressor> ZSTD_DECODER = ThreadLocal.withInitial(ZstdDecompressor::new);
+    private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
 
     final int flag;
     final String label;
@@ -57,9 +63,9 @@ enum PageCompression {
                     yield inLen;
                 }
                 case ZLIB -> inflate(in, inLen, out);
-                case LZO -> new LzoDecompressor().decompress(in, 0, inLen, out, 0, out.length);
-                case SNAPPY -> new SnappyDecompressor().decompress(in, 0, inLen, out, 0, out.length);
-                case ZSTD -> new ZstdDecompressor().decompress(in, 0, inLen, out, 0, out.length);
+                case LZO -> LZO_DECODER.get().decompress(in, 0, inLen, out, 0, out.length);
+                case SNAPPY -> SNAPPY_DECODER.get().decompress(in, 0, inLen, out, 0, out.length);
+                case ZSTD -> ZSTD_DECODER.get().decompress(in, 0, inLen, out, 0, out.length);
             };
         } catch (RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("corrupt")) {
@@ -70,7 +76,8 @@ enum PageCompression {
     }
 
     private static int inflate(byte[] in, int inLen, byte[] out) {
-        Inflater inf = new Inflater();
+        Inflater inf = INFLATER.get();
+        inf.reset();
         try {
             inf.setInput(in, 0, inLen);
             int n = 0;
@@ -84,8 +91,6 @@ enum PageCompression {
             return n;
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("corrupt zlib stream: " + e.getMessage());
-        } finally {
-            inf.end();
         }
     }
 }

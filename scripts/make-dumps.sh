@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Makes real dumps for the dump-format tests: boots the fixture kernel under QEMU (TCG, 512 MiB,
+# 2 CPUs, -device vmcoreinfo) with a busybox initramfs, crashes it with crashlab.ko (scenario
+# "null" unless given), and once it has panicked has the QEMU monitor write the guest's memory
+# in every format QEMU 7.2 knows: ELF (no flag), kdump-compressed zlib (-z), lzo (-l), snappy (-s)
+# (QEMU 7.2 writes the kdump ones as makedumpfile's flattened stream). Then makedumpfile writes
+# filtered (dump level 31) lzo and flattened zlib dumps from the ELF one.
+#
+# Output: ${CORONER_DUMPS:-~/.cache/coroner/dumps}/qemu-SCENARIO/ (never the repository):
+#   elf (QEMU ELF), zlib (QEMU -z, flattened), lzo/snappy (QEMU -l/-s, if this QEMU has them),
+#   d31-lzo, d31-zlib-flat (makedumpfile, dump level 31), snappy/zstd-libzstd (pages rewritten
+#   with libsnappy/libzstd), console.log.
+# Does nothing when the directory is complete; --force remakes it. Prints how long it took.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+force=0
+scenario=null
+for a in "$@"; do
+  case "$a" in
+    --force) force=1 ;;
+    *) scenario="$a" ;;
+  esac
+done
+shared="${CORONER_SHARED:-$here/../shared}"
+kdir="$shared/fixtures/linux-6.1.0-56-amd64"
+out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/qemu-$scenario"
+if [ -f "$out/complete" ] && [ "$force" = 0 ]; then
+  exit 0
+fi
+for tool in qemu-system-x86_64 cpio gzip python3; do
+  command -v "$tool" >/dev/null || { echo "make-dumps: $tool not installed (scripts/setup.sh installs it)" >&2; exit 1; }
+done
+busybox="$(command -v busybox || true)"
+if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+  [ -x /bin/busybox ] && busybox=/bin/busybox
+fi
+[ -n "$busybox" ] || { echo "make-dumps: busybox-static not installed" >&2; exit 1; }
+start=$(date +%s)
+work="$(mktemp -d "${TMPDIR:-/tmp}/coroner-dumps.XXXXXX")"
+qpid=""
+cleanup() {
+  if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp" "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
+
+# The initramfs: busybox, the two modules, an init that sets the panic knobs and crashes.
+cp "$busybox" "$work/root/bin/busybox"
+cp "$kdir/qemu_fw_cfg.ko" "$kdir/crashlab.ko" "$work/root/"
+cat > "$work/root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo 1 > /proc/sys/kernel/panic_on_oops
+echo 1 > /proc/sys/kernel/softlockup_panic
+echo 1 > /proc/sys/kernel/hung_task_panic
+echo 8 > /proc/sys/kernel/hung_task_timeout_secs
+# qemu_fw_cfg tells QEMU's vmcoreinfo device where VMCOREINFO is, so QEMU's dumps carry it.
+insmod /qemu_fw_cfg.ko
+echo "make-dumps: crashing with scenario $scenario"
+insmod /crashlab.ko scenario=$scenario
+sleep 600
+EOF
+chmod +x "$work/root/init"
+(cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
+
+qemu-system-x86_64 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
+  -kernel "$kdir/vmlinuz" -initrd "$work/initrd" \
+  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario" \
+  -device vmcoreinfo \
+  -serial "file:$out.tmp/console.log" \
+  -qmp "unix:$work/qmp,server=on,wait=off" &
+qpid=$!
+
+# Wait for the panic (the guest then spins in panic() with panic=0).
+deadline=$(( $(date +%s) + 180 ))
+until grep -q "Kernel panic - not syncing" "$out.tmp/console.log" 2>/dev/null; do
+  if ! kill -0 "$qpid" 2>/dev/null; then echo "make-dumps: QEMU exited before the panic (see $out.tmp/console.log)" >&2; exit 1; fi
+  if [ "$(date +%s)" -gt "$deadline" ]; then echo "make-dumps: no panic within 180 s (see $out.tmp/console.log)" >&2; exit 1; fi
+  sleep 0.5
+done
+sleep 2   # let the panic path finish printing and stop the other CPU
+booted=$(date +%s)
+
+# QMP: one command at a time; dump-guest-memory without "detach" returns when the file is written.
+python3 - "$work/qmp" "$out.tmp" <<'EOF'
+import json, socket, sys, time
+sock_path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+for _ in range(50):
+    try:
+        s.connect(sock_path); break
+    except OSError:
+        time.sleep(0.1)
+f = s.makefile("rw")
+def call(cmd, **args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n"); f.flush()
+    while True:
+        msg = json.loads(f.readline())
+        if "return" in msg:
+            return msg["return"]
+        if "error" in msg:
+            raise SystemExit(f"make-dumps: {cmd} failed: {msg['error'].get('desc')}")
+json.loads(f.readline())  # greeting
+call("qmp_capabilities")
+have = set(call("query-dump-guest-memory-capability")["formats"])
+call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
+for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
+    if fmt not in have:
+        print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
+        continue
+    t = time.time()
+    call("dump-guest-memory", paging=False, protocol=f"file:{out}/{name}", format=fmt)
+    print(f"make-dumps: {name:6} written in {time.time() - t:.1f} s", file=sys.stderr)
+f.write(json.dumps({"execute": "quit"}) + "\n"); f.flush()
+EOF
+wait "$qpid" || true
+qpid=""
+
+# makedumpfile reads ELF input only, and not QEMU's layout: give it a /proc/vmcore-like copy of the
+# ELF dump (scripts/lib/kdump_style_elf.py). From it: dump level 31 (zero, cache, user and free
+# pages excluded) with lzo pages, the same as a flattened zlib stream (-F), and a full zlib dump
+# whose pages scripts/lib/recompress_kdump.py rewrites with libsnappy and libzstd (Debian builds
+# QEMU 7.2 and makedumpfile 1.7.2 without snappy and zstd).
+if command -v makedumpfile >/dev/null; then
+  python3 "$here/scripts/lib/kdump_style_elf.py" "$out.tmp/elf" "$kdir/System.map" "$work/kelf" >/dev/null
+  if makedumpfile -l -d 31 "$work/kelf" "$out.tmp/d31-lzo" > "$work/mdf.log" 2>&1 \
+     && makedumpfile -c -d 31 -F "$work/kelf" > "$out.tmp/d31-zlib-flat" 2>> "$work/mdf.log" \
+     && makedumpfile -c -d 0 "$work/kelf" "$work/mdf-zlib" >> "$work/mdf.log" 2>&1; then
+    rm -f "$work/kelf"
+    echo "make-dumps: makedumpfile wrote d31-lzo and d31-zlib-flat" >&2
+    python3 "$here/scripts/lib/recompress_kdump.py" snappy "$work/mdf-zlib" "$out.tmp/snappy"
+    python3 "$here/scripts/lib/recompress_kdump.py" zstd "$work/mdf-zlib" "$out.tmp/zstd-libzstd"
+    rm -f "$work/mdf-zlib"
+  else
+    echo "make-dumps: makedumpfile failed: $(tail -n 3 "$work/mdf.log" | tr '\n' ' ')" >&2
+    exit 1
+  fi
+fi
+rm -rf "$out"
+mv "$out.tmp" "$out"
+date -u +%FT%TZ > "$out/complete"
+end=$(date +%s)
+echo "make-dumps: $out ready in $((end - start)) s (boot to panic $((booted - start)) s)" >&2
