@@ -9,6 +9,7 @@ final class Subcommands {
 
     static List<Object> all() {
         return List.of(
-                new ElfCommand());
+                new ElfCommand(),
+                new ShellMain());
     }
 }

@@ -1,0 +1,16 @@
+package org.coroner.cli.shell;
+
+import org.coroner.cli.shell.bt.BtCommand;
+import org.coroner.cli.shell.bt.ForeachBtCommand;
+import org.coroner.session.Session;
+
+/** Every command of {@code coroner shell}, registered on one session. */
+public final class ShellCommands {
+    private ShellCommands() {
+    }
+
+    public static void registerAll(Shell shell, Session s) {
+        shell.register(new BtCommand(s.backtracer(), s::current, null));
+        shell.register(new ForeachBtCommand(s.backtracer()));
+    }
+}

@@ -1,0 +1,185 @@
+package org.coroner.session;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import org.coroner.arch.x86_64.X86_64AddressSpace;
+import org.coroner.arch.x86_64.unwind.Registers;
+import org.coroner.dump.CpuState;
+import org.coroner.dump.Dump;
+import org.coroner.dump.DumpFile;
+import org.coroner.dump.VmcoreInfo;
+import org.coroner.elf.ElfFile;
+import org.coroner.io.BadInputException;
+import org.coroner.kernel.Kernel;
+import org.coroner.kernel.Tasks;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.CpuRegisters;
+import org.coroner.memory.FaultException;
+import org.coroner.memory.VirtualMemory;
+
+/**
+ * One opened crash: the dump, the vmlinux that matches it, the kernel model on top, and the
+ * shell's current context (crash's {@code set}). Everything heavier than the dump header and the
+ * ELF section table is built on first use.
+ */
+public final class Session implements AutoCloseable {
+    private final Path vmcorePath;
+    private final Path vmlinuxPath;
+    private final List<Path> moduleDirs;
+    private final Dump dump;
+    private final VmcoreInfo info;
+    private final ElfFile vmlinux;
+    private final X86_64AddressSpace space;
+    private final Kernel kernel;
+    private Tasks tasks;
+    private Backtracer backtracer;
+    private Tasks.Task current;
+
+    private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
+        this.vmcorePath = vmcorePath;
+        this.vmlinuxPath = vmlinuxPath;
+        this.moduleDirs = List.copyOf(moduleDirs);
+        if (!Files.isRegularFile(vmcorePath)) {
+            throw new BadInputException(vmcorePath, "no such file");
+        }
+        if (!Files.isRegularFile(vmlinuxPath)) {
+            throw new BadInputException(vmlinuxPath, "no such file");
+        }
+        this.dump = DumpFile.open(vmcorePath);
+        this.info = dump.vmcoreInfo().orElseThrow(
+                () -> new BadInputException(vmcorePath, "has no VMCOREINFO: cannot tell which kernel it is"));
+        this.vmlinux = ElfFile.open(vmlinuxPath);
+        if (vmlinux.machine() != ElfFile.EM_X86_64) {
+            throw new BadInputException(vmlinuxPath, "is a " + vmlinux.machineName()
+                    + " kernel; vmcores of x86_64 kernels are supported so far");
+        }
+        if (!force) {
+            checkMatch();
+        }
+        this.space = X86_64AddressSpace.kernel(dump.memory(), info, dump.maxPfn() * dump.pageSize());
+        VirtualMemory mem = (vaddr, dst, off, len) -> {
+            try {
+                space.read(vaddr, dst, off, len);
+            } catch (org.coroner.dump.FaultException e) {
+                throw new FaultException(vaddr, e.getMessage());
+            }
+        };
+        this.kernel = new Kernel(vmlinux, info.entries(), mem);
+    }
+
+    /** Opens {@code vmcore} with {@code vmlinux}; refuses a vmlinux that does not match unless {@code force}. */
+    public static Session open(Path vmlinux, Path vmcore, List<Path> moduleDirs, boolean force) {
+        return new Session(vmlinux, vmcore, moduleDirs, force);
+    }
+
+    private void checkMatch() {
+        Optional<String> dumpId = info.buildId();
+        Optional<String> elfId = vmlinux.buildId();
+        if (dumpId.isPresent() && elfId.isPresent()) {
+            String d = dumpId.get().toLowerCase();
+            String e = elfId.get().toLowerCase();
+            // VMCOREINFO's BUILD-ID may be truncated to 20 bytes; compare the common prefix
+            int n = Math.min(d.length(), e.length());
+            if (n == 0 || !d.substring(0, n).equals(e.substring(0, n))) {
+                throw new BadInputException(vmlinuxPath, "does not match " + vmcorePath.getFileName()
+                        + ": build-id " + e + " but the dump's kernel has " + d + " (use --force to open anyway)");
+            }
+            return;
+        }
+        String release = info.osRelease().orElse(null);
+        if (release != null && !vmlinuxHasRelease(release)) {
+            throw new BadInputException(vmlinuxPath, "does not match " + vmcorePath.getFileName()
+                    + ": the dump's kernel is " + release + " and this vmlinux's linux_banner does not name it"
+                    + " (use --force to open anyway)");
+        }
+    }
+
+    private boolean vmlinuxHasRelease(String release) {
+        var sym = vmlinux.symbols().byName("linux_banner");
+        if (sym.isEmpty()) {
+            return true; // nothing to compare against
+        }
+        long addr = sym.get().value();
+        for (ElfFile.Section s : vmlinux.sections()) {
+            if (s.type() == ElfFile.SHT_PROGBITS && s.isAlloc() && s.contains(addr)) {
+                String text = vmlinux.data(s).cstring(addr - s.addr());
+                return text.contains(" " + release + " ");
+            }
+        }
+        return true;
+    }
+
+    public Path vmcorePath() {
+        return vmcorePath;
+    }
+
+    public Path vmlinuxPath() {
+        return vmlinuxPath;
+    }
+
+    public List<Path> moduleDirs() {
+        return moduleDirs;
+    }
+
+    public Dump dump() {
+        return dump;
+    }
+
+    public VmcoreInfo vmcoreInfo() {
+        return info;
+    }
+
+    public X86_64AddressSpace addressSpace() {
+        return space;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public synchronized Tasks tasks() {
+        if (tasks == null) {
+            tasks = new Tasks(kernel);
+        }
+        return tasks;
+    }
+
+    /** Registers of each CPU at the crash, from the dump's CPU notes. */
+    public CpuRegisters cpuRegisters() {
+        List<CpuState> cpus = dump.cpus();
+        return cpu -> cpu >= 0 && cpu < cpus.size() ? Registers.fromNames(cpus.get(cpu).registers()) : Optional.empty();
+    }
+
+    public synchronized Backtracer backtracer() {
+        if (backtracer == null) {
+            backtracer = new Backtracer(kernel, tasks(), cpuRegisters());
+        }
+        return backtracer;
+    }
+
+    /** The shell's current task: set by {@code set}, the panic task (or CPU 0's task) at start. */
+    public synchronized Optional<Tasks.Task> current() {
+        if (current == null) {
+            current = backtracer().panicTask().orElse(null);
+        }
+        return Optional.ofNullable(current);
+    }
+
+    public synchronized void setCurrent(Tasks.Task t) {
+        current = t;
+    }
+
+    @Override
+    public void close() throws Exception {
+        dump.close();
+        vmlinux.close();
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}
