@@ -2,6 +2,7 @@ package org.coroner.cli.shell;
 
 import org.coroner.cli.shell.bt.BtCommand;
 import org.coroner.cli.shell.bt.ForeachBtCommand;
+import org.coroner.cli.shell.dis.DisCommand;
 import org.coroner.session.Session;
 
 /** Every command of {@code coroner shell}, registered on one session. */
@@ -12,5 +13,7 @@ public final class ShellCommands {
     public static void registerAll(Shell shell, Session s) {
         shell.register(new BtCommand(s.backtracer(), s::current, null));
         shell.register(new ForeachBtCommand(s.backtracer()));
+        shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), null, java.util.List.of()));
     }
 }
