@@ -6,11 +6,17 @@ virtual addresses in the direct map (makedumpfile derives page_offset from them;
 cannot know page_offset_base otherwise). page_offset_base is read from the dump itself: its
 System.map address + KERNELOFFSET, translated through the kernel image mapping with phys_base.
 
-usage: kdump_style_elf.py QEMU_ELF SYSTEM_MAP OUT   (OUT shares the data: copy-on-write when possible)
+With --kernel-text, one more PT_LOAD maps the kernel image at its virtual address (_text.._end),
+as /proc/vmcore does: drgn needs it to read the page tables themselves.
+
+usage: kdump_style_elf.py [--kernel-text] QEMU_ELF SYSTEM_MAP OUT   (OUT shares the data when possible)
 """
 import shutil, struct, sys
 
-src, system_map, out = sys.argv[1:4]
+args = sys.argv[1:]
+kernel_text = "--kernel-text" in args
+args = [a for a in args if a != "--kernel-text"]
+src, system_map, out = args[0:3]
 with open(src, "rb") as f:
     head = f.read(1 << 16)
 e_phoff, e_shoff = struct.unpack_from("<QQ", head, 32)
@@ -38,6 +44,15 @@ with open(src, "rb") as f:
     f.seek(load[2] + paddr - load[4])
     page_offset_base = struct.unpack("<Q", f.read(8))[0]
 
+if kernel_text:
+    smap = {l.split()[2]: int(l.split()[0], 16) for l in open(system_map) if len(l.split()) == 3}
+    text_v = smap["_text"] + kaslr
+    text_p = text_v - 0xffffffff80000000 + phys_base
+    size = (smap["_end"] - smap["_text"] + 0xfff) & ~0xfff
+    ram = next(p for p in phdrs if p[0] == 1 and p[4] <= text_p < p[4] + p[5])
+    phdrs.append([1, 7, ram[2] + text_p - ram[4], text_v & (1 << 64) - 1, text_p, size, size, 0])
+    e_phnum += 1
+
 first_data = min(p[2] for p in phdrs)
 if 64 + e_phnum * 56 > first_data:
     sys.exit("kdump_style_elf: no room for the program headers before offset %d" % first_data)
@@ -46,7 +61,7 @@ new[0:64] = head[0:64]
 struct.pack_into("<QQ", new, 32, 64, 0)              # e_phoff, e_shoff
 struct.pack_into("<HHHHHH", new, 52, 64, 56, e_phnum, 64, 0, 0)  # e_ehsize .. e_shstrndx
 for i, p in enumerate(phdrs):
-    if p[0] == 1 and p[4] < 1 << 40:
+    if p[0] == 1 and p[4] < 1 << 40 and p[3] < 1 << 63:
         p[3] = (page_offset_base + p[4]) & (1 << 64) - 1   # p_vaddr in the direct map
     struct.pack_into("<IIQQQQQQ", new, 64 + i * 56, *p)
 shutil.copyfile(src, out)
