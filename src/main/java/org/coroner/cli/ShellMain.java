@@ -29,6 +29,9 @@ final class ShellMain implements Callable<Integer> {
     @Option(names = "--modules", paramLabel = "DIR", description = "directory searched for module .ko files (repeatable)")
     List<Path> modules = new ArrayList<>();
 
+    @Option(names = "--source", paramLabel = "DIR", description = "directory searched for source files (dis -s; repeatable)")
+    List<Path> sources = new ArrayList<>();
+
     @Option(names = "-c", paramLabel = "CMDS", description = "run these commands (separated by ';') and exit")
     String commands;
 
@@ -48,6 +51,7 @@ final class ShellMain implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Session session = Session.open(vmlinux, vmcore, modules, force)) {
+            session.sourceDirs(sources);
             Shell shell = new Shell(out, err);
             ShellCommands.registerAll(shell, session);
             if (commands != null) {

@@ -38,6 +38,7 @@ public final class Session implements AutoCloseable {
     private Tasks tasks;
     private Backtracer backtracer;
     private Tasks.Task current;
+    private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
         this.vmcorePath = vmcorePath;
@@ -123,6 +124,15 @@ public final class Session implements AutoCloseable {
 
     public List<Path> moduleDirs() {
         return moduleDirs;
+    }
+
+    /** Directories searched for source files ({@code dis -s}, {@code --source}). */
+    public List<Path> sourceDirs() {
+        return sourceDirs;
+    }
+
+    public void sourceDirs(List<Path> dirs) {
+        sourceDirs = List.copyOf(dirs);
     }
 
     public Dump dump() {

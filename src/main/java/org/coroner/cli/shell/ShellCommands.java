@@ -14,6 +14,6 @@ public final class ShellCommands {
         shell.register(new BtCommand(s.backtracer(), s::current, null));
         shell.register(new ForeachBtCommand(s.backtracer()));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
-                DisCommand.resolver(s.kernel(), s.backtracer().modules()), null, java.util.List.of()));
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), null, s.sourceDirs()));
     }
 }
