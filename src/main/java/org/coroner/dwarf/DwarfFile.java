@@ -37,9 +37,46 @@ public final class DwarfFile {
         return elf;
     }
 
-    private Bytes section(String n) {
+    /** A debug section's bytes (relocated for a kernel module), empty when the file has none. */
+    public Bytes section(String n) {
         return sections.computeIfAbsent(n, k -> elf.section(k).map(s -> elf.type() == ElfFile.ET_REL
-                ? elf.relocated(s, i -> 0L) : elf.data(s)).orElse(EMPTY));
+                ? elf.relocated(s, this::sectionBase) : elf.data(s)).orElse(EMPTY));
+    }
+
+    private volatile long[] layout;
+
+    /**
+     * Where a section of a relocatable file (kernel module) is placed in this reader's address space:
+     * every SHF_ALLOC section gets its own range, in section order, aligned, so that `.text`,
+     * `.init.text` and `.text.unlikely` never overlap (they all start at 0 in the file). For
+     * executables the section's own address.
+     */
+    public long sectionBase(long index) {
+        if (elf.type() != ElfFile.ET_REL) {
+            return elf.section((int) index).addr();
+        }
+        long[] l = layout;
+        if (l == null) {
+            var secs = elf.sections();
+            l = new long[secs.size()];
+            long next = 0;
+            for (ElfFile.Section s : secs) {
+                if (s.isAlloc()) {
+                    long align = Math.max(1, s.addralign());
+                    next = (next + align - 1) / align * align;
+                    l[s.index()] = next;
+                    next += Math.max(s.size(), 1);
+                }
+            }
+            layout = l;
+        }
+        return index >= 0 && index < l.length ? l[(int) index] : 0;
+    }
+
+    /** {@link #sectionBase(long)} by section name, if the file has that section. */
+    public java.util.OptionalLong sectionBase(String name) {
+        return elf.section(name).map(s -> java.util.OptionalLong.of(sectionBase(s.index())))
+                .orElse(java.util.OptionalLong.empty());
     }
 
     public Bytes info() {
