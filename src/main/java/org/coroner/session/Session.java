@@ -37,6 +37,8 @@ public final class Session implements AutoCloseable {
     private final Kernel kernel;
     private Tasks tasks;
     private Backtracer backtracer;
+    private DebugInfo debugInfo;
+    private final ModuleFiles moduleFiles;
     private Tasks.Task current;
     private List<Path> sourceDirs = List.of();
 
@@ -44,6 +46,7 @@ public final class Session implements AutoCloseable {
         this.vmcorePath = vmcorePath;
         this.vmlinuxPath = vmlinuxPath;
         this.moduleDirs = List.copyOf(moduleDirs);
+        this.moduleFiles = new ModuleFiles(moduleDirs);
         if (!Files.isRegularFile(vmcorePath)) {
             throw new BadInputException(vmcorePath, "no such file");
         }
@@ -167,8 +170,21 @@ public final class Session implements AutoCloseable {
     public synchronized Backtracer backtracer() {
         if (backtracer == null) {
             backtracer = new Backtracer(kernel, tasks(), cpuRegisters());
+            backtracer.modules().moduleFiles(moduleFiles::find);
         }
         return backtracer;
+    }
+
+    public ModuleFiles moduleFiles() {
+        return moduleFiles;
+    }
+
+    /** Source lines and inline chains of run-time addresses (vmlinux DWARF, module .ko files). */
+    public synchronized DebugInfo debugInfo() {
+        if (debugInfo == null) {
+            debugInfo = new DebugInfo(kernel, backtracer().modules(), moduleFiles);
+        }
+        return debugInfo;
     }
 
     /** The shell's current task: set by {@code set}, the panic task (or CPU 0's task) at start. */

@@ -11,9 +11,9 @@ public final class ShellCommands {
     }
 
     public static void registerAll(Shell shell, Session s) {
-        shell.register(new BtCommand(s.backtracer(), s::current, null));
+        shell.register(new BtCommand(s.backtracer(), s::current, s.debugInfo()));
         shell.register(new ForeachBtCommand(s.backtracer()));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
-                DisCommand.resolver(s.kernel(), s.backtracer().modules()), null, s.sourceDirs()));
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
     }
 }

@@ -13,4 +13,16 @@ public interface SourceLines {
 
     record Location(String file, int line) {
     }
+
+    /** One level of an inline chain: a function and where in it the address is. */
+    record Inlined(String function, String file, int line) {
+    }
+
+    /**
+     * When code from inlined functions runs at {@code address}: every level, innermost first, the
+     * real (out-of-line) function last. Empty when nothing is inlined there or nothing is known.
+     */
+    default java.util.List<Inlined> inlined(long address) {
+        return java.util.List.of();
+    }
 }

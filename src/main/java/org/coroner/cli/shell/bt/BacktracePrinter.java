@@ -58,7 +58,7 @@ public final class BacktracePrinter {
             if (f.isException()) {
                 out.println("    [exception RIP: " + name(f.pc(), false, true) + "]");
                 if (o.lines() != null) {
-                    o.lines().at(f.pc()).ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
+                    printLines(o.lines(), f.pc(), out);
                 }
                 printRegisters(f.regs(), f.partialRegs(), out);
                 continue;
@@ -69,8 +69,7 @@ public final class BacktracePrinter {
             out.printf("%s#%d [%x] %s at %x%s%n", level < 10 ? " " : "", level, f.slot(), func, f.pc(), mod);
             level++;
             if (o.lines() != null) {
-                o.lines().at(f.isReturnAddress() ? f.pc() - 1 : f.pc())
-                        .ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
+                printLines(o.lines(), f.isReturnAddress() ? f.pc() - 1 : f.pc(), out);
             }
             if (o.frameContents() && i + 1 < frames.size()) {
                 printContents(f.slot() + 8, frames.get(i + 1).slot(), out);
@@ -172,6 +171,22 @@ public final class BacktracePrinter {
             Optional<Symbolizer.Name> n = bt.symbolizer().frame(h.value(), true);
             out.printf("  [%x] %s at %x%s%n", h.slot(), n.map(Symbolizer.Name::symbol).orElse(String.format("%x", h.value())),
                     h.value(), n.map(Symbolizer.Name::module).map(m -> " [" + m + "]").orElse(""));
+        }
+    }
+
+    /**
+     * The source line of a frame, crash's {@code FILE: LINE} (the innermost line, as crash prints it):
+     * for a return address the line of the call (pc - 1, as the kernel's %pB does; crash looks up the
+     * return address itself and can name the line after the call). Then each inlined function on its
+     * own line with the place it was inlined into.
+     */
+    private static void printLines(org.coroner.kernel.stack.SourceLines lines, long pc, PrintWriter out) {
+        lines.at(pc).ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
+        var chain = lines.inlined(pc);
+        for (int k = 0; k + 1 < chain.size(); k++) {
+            var caller = chain.get(k + 1);
+            out.println("    " + chain.get(k).function() + "() inlined into " + caller.function() + "() at "
+                    + caller.file() + ": " + caller.line());
         }
     }
 }
