@@ -103,6 +103,46 @@ public final class Symbolizer {
     }
 
     /**
+     * Every scope containing {@code address}, outermost first: the subprogram, then lexical blocks and
+     * inlined subroutines. Their parameters and variables are what can be live there.
+     */
+    public List<Die> scopes(long address) {
+        CompileUnit cu = unitFor(address);
+        if (cu == null) {
+            return List.of();
+        }
+        FunctionIndex fi = functionIndexes.computeIfAbsent(cu.header().offset(), o -> FunctionIndex.build(cu));
+        long fn = fi.find(address);
+        if (fn < 0) {
+            return List.of();
+        }
+        List<Die> out = new ArrayList<>();
+        Die sub = cu.readDie(fn);
+        out.add(sub);
+        scopesIn(cu, sub, address, out);
+        return out;
+    }
+
+    private void scopesIn(CompileUnit cu, Die parent, long address, List<Die> out) {
+        if (!parent.hasChildren()) {
+            return;
+        }
+        long off = parent.next();
+        while (true) {
+            Die k = cu.readDie(off);
+            if (k == null) {
+                return;
+            }
+            if ((k.tag() == DW_TAG_inlined_subroutine || k.tag() == DW_TAG_lexical_block) && Ranges.contains(k, address)) {
+                out.add(k);
+                scopesIn(cu, k, address, out);
+                return;
+            }
+            off = next(cu, k);
+        }
+    }
+
+    /**
      * The location of {@code symbol+offset} (as an Oops prints a frame) in this file, via its ELF symbol
      * table. When {@code expectedSize} is positive and differs from the symbol's size, the debug info is
      * not the one of the crashed kernel: {@link Resolution#mismatch()} says so and nothing is located.
@@ -114,7 +154,11 @@ public final class Symbolizer {
             return new Resolution(symbol, offset, -1, null, "no symbol " + symbol + " in " + dw.name());
         }
         SymbolTable.Symbol sym = s.get();
-        if (expectedSize > 0 && sym.size() != expectedSize) {
+        var next = elf.symbols().nextAddress(sym);
+        long kallsymsSize = next.isPresent() ? next.getAsLong() - sym.value() : -1;
+        // kallsyms knows no st_size: the kernel prints the distance to the next symbol (alignment padding
+        // included); either size agreeing means this is the function the report names
+        if (expectedSize > 0 && sym.size() != expectedSize && kallsymsSize != expectedSize) {
             return new Resolution(symbol, offset, -1, null, String.format(
                     "%s is 0x%x bytes in %s but 0x%x in the report: mismatched debug info", symbol, sym.size(),
                     dw.name(), expectedSize));

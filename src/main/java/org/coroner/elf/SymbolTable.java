@@ -181,6 +181,32 @@ public final class SymbolTable {
         return Optional.of(get(chosen));
     }
 
+    /**
+     * The address of the next higher symbol in the same section, if any: what kallsyms takes as a
+     * symbol's size (it has no st_size), and hence the size an Oops prints in {@code func+off/size}.
+     */
+    public java.util.OptionalLong nextAddress(Symbol s) {
+        int[] idx = addressIndex();
+        int lo = 0;
+        int hi = idx.length - 1;
+        int first = idx.length;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(value[idx[mid]], s.value()) > 0) {
+                first = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        for (int j = first; j < idx.length && j < first + 4096; j++) {
+            if (shndx[idx[j]] == s.shndx()) {
+                return java.util.OptionalLong.of(value[idx[j]]);
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     private int[] addressIndex() {
         int[] a = byAddress;
         if (a == null) {

@@ -1,0 +1,108 @@
+package org.coroner.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.coroner.io.BadInputException;
+import org.coroner.oops.FoundReport;
+import org.coroner.oops.ReportFinder;
+import org.coroner.oops.report.DebugFiles;
+import org.coroner.oops.report.HtmlRenderer;
+import org.coroner.oops.report.JsonRenderer;
+import org.coroner.oops.report.OopsAnalyzer;
+import org.coroner.oops.report.OopsReport;
+import org.coroner.oops.report.TextRenderer;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code coroner oops FILE|-}: find, decode, symbolize and explain every crash report in a log. */
+@Command(name = "oops", mixinStandardHelpOptions = true,
+        description = {"Find every kernel crash report (Oops, BUG, WARNING, lockup, hung task, RCU stall, KASAN, panic)"
+                + " in a console log or dmesg, decode it, symbolize it against debug info and explain the fault.",
+                "Exit code: 0 a report was found, 1 no crash report found, 2 bad input."})
+final class OopsCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the log (console, dmesg, journal, syslog); - for standard input")
+    String input;
+
+    @Option(names = "--vmlinux", paramLabel = "PATH", description = "the kernel's vmlinux with debug info (file:line, inlined callers)")
+    Path vmlinux;
+
+    @Option(names = "--modules", paramLabel = "DIR", description = "directory searched for NAME.ko of modules in the trace (repeatable)")
+    List<Path> modules = new ArrayList<>();
+
+    @Option(names = "--json", description = "print JSON (schema in the README)")
+    boolean json;
+
+    @Option(names = "--all", description = "print every report in full (default: the first in full, the others one line each)")
+    boolean all;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "also write the reports as one self-contained HTML page")
+    Path html;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        List<FoundReport> found;
+        String name;
+        if (input.equals("-")) {
+            name = "<stdin>";
+            found = ReportFinder.findAll(System.in.readAllBytes());
+        } else {
+            Path p = Path.of(input);
+            name = input;
+            if (!Files.exists(p)) {
+                throw new BadInputException(p, "no such file");
+            }
+            found = ReportFinder.findAll(p);
+        }
+        try (DebugFiles debug = vmlinux == null && modules.isEmpty() ? null : new DebugFiles(vmlinux, modules)) {
+            if (found.isEmpty()) {
+                if (json) {
+                    out.println(JsonRenderer.render(name, List.of()));
+                } else {
+                    err.println("coroner: " + name + ": no crash report found");
+                }
+                return Main.NO_FINDING;
+            }
+            OopsAnalyzer a = new OopsAnalyzer(debug);
+            List<OopsReport> reports = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++) {
+                reports.add(a.analyze(i + 1, found.get(i)));
+            }
+            if (json) {
+                out.println(JsonRenderer.render(name, reports));
+            } else {
+                for (OopsReport r : reports) {
+                    if (all || r.index() == 1) {
+                        TextRenderer.full(r, reports.size(), out);
+                    } else {
+                        TextRenderer.summary(r, out);
+                    }
+                }
+                if (!all && reports.size() > 1) {
+                    out.println("(" + (reports.size() - 1) + " more report" + (reports.size() > 2 ? "s" : "")
+                            + " above in one line each; --all prints them in full)");
+                }
+            }
+            if (html != null) {
+                Files.writeString(html, HtmlRenderer.render(name, reports), StandardCharsets.UTF_8);
+                if (!json) {
+                    out.println("HTML report: " + html);
+                }
+            }
+            out.flush();
+            return Main.OK;
+        }
+    }
+}
