@@ -42,6 +42,19 @@ public interface Dump extends AutoCloseable {
         return vmcoreinfo().map(VmcoreInfo::parse);
     }
 
+    /** When the dump was written (seconds since the epoch), when the format records it. */
+    default java.util.OptionalLong timestamp() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * True when pages were left out on purpose (makedumpfile's dump level above 0; QEMU writes level
+     * 1): what crash flags as {@code [PARTIAL DUMP]}.
+     */
+    default boolean partial() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -43,6 +43,7 @@ final class KdumpCompressedDump implements Dump {
     private final long pageDescOffset;
     private final long physBase;
     private final int dumpLevel;
+    private final long timestamp;
     private final long vmcoreinfoOffset;
     private final long vmcoreinfoSize;
     private final long noteOffset;
@@ -68,6 +69,7 @@ final class KdumpCompressedDump implements Dump {
         }
         this.headerVersion = h.s32(8);
         this.machine = normalizeMachine(cstring(h, 12 + 65 * 4, 65));
+        this.timestamp = h.u64(408); // struct timeval after the 6 utsname fields, 8-aligned
         this.status = h.s32(424);
         this.blockSize = h.s32(428);
         int subHdrSize = h.s32(432);
@@ -158,6 +160,16 @@ final class KdumpCompressedDump implements Dump {
     }
 
     /** makedumpfile's dump level (0 keeps every page; QEMU writes 0 or 1). */
+    @Override
+    public java.util.OptionalLong timestamp() {
+        return timestamp > 0 ? java.util.OptionalLong.of(timestamp) : java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public boolean partial() {
+        return dumpLevel > 0;
+    }
+
     int dumpLevel() {
         return dumpLevel;
     }

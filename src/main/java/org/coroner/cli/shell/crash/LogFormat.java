@@ -1,4 +1,4 @@
-package org.coroner.cli.crash;
+package org.coroner.cli.shell.crash;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
