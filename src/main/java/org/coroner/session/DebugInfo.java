@@ -35,8 +35,12 @@ public final class DebugInfo implements SourceLines {
         this.files = files;
     }
 
-    /** Function, file:line and inlined callers of a run-time address, innermost first. */
-    public Optional<Symbolizer.Location> locate(long address) {
+    /** A run-time code address in a file's own address space, with that file's symbolizer. */
+    public record FileAddress(Symbolizer symbolizer, long address) {
+    }
+
+    /** Where a run-time code address is in vmlinux or in its module's .ko. */
+    public Optional<FileAddress> fileAddress(long address) {
         Optional<LoadedModule> m = modules.containing(address);
         if (m.isPresent()) {
             return module(m.get()).flatMap(md -> {
@@ -54,11 +58,72 @@ public final class DebugInfo implements SourceLines {
                     return Optional.empty();
                 }
                 long fileAddress = md.symbolizer().dwarf().sectionBase(best).getAsLong() + (address - bestBase);
-                return md.symbolizer().locate(fileAddress);
+                return Optional.of(new FileAddress(md.symbolizer(), fileAddress));
             });
         }
         Symbolizer v = vmlinux();
-        return v == null ? Optional.empty() : v.locate(address - kernel.kaslrOffset());
+        return v == null ? Optional.empty() : Optional.of(new FileAddress(v, address - kernel.kaslrOffset()));
+    }
+
+    /** Function, file:line and inlined callers of a run-time address, innermost first. */
+    public Optional<Symbolizer.Location> locate(long address) {
+        return fileAddress(address).flatMap(fa -> fa.symbolizer().locate(fa.address()));
+    }
+
+    /**
+     * {@code bt -v}: the frame's parameters and locals with their values where the frame has what
+     * their DWARF locations need (registers of exception frames and of the CPU; the CFA from ORC;
+     * memory), else the reason.
+     */
+    public java.util.List<String> variables(org.coroner.arch.x86_64.unwind.Frame f, org.coroner.kernel.stack.KernelOrc orc) {
+        long pc = f.isReturnAddress() ? f.pc() - 1 : f.pc();
+        Optional<FileAddress> fa = fileAddress(pc);
+        if (fa.isEmpty()) {
+            return java.util.List.of("(no debug information for this code" + (modules.containing(pc).isPresent()
+                    ? ": give the module's .ko with --modules)" : ")"));
+        }
+        var regs = f.regs();
+        boolean partial = f.partialRegs();
+        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
+            if (n == 7) {
+                return java.util.OptionalLong.of(f.sp());
+            }
+            if (regs == null || partial && n != 16) {
+                return java.util.OptionalLong.empty();
+            }
+            int idx = switch (n) {
+                case 0 -> org.coroner.arch.x86_64.unwind.Registers.AX;
+                case 1 -> org.coroner.arch.x86_64.unwind.Registers.DX;
+                case 2 -> org.coroner.arch.x86_64.unwind.Registers.CX;
+                case 3 -> org.coroner.arch.x86_64.unwind.Registers.BX;
+                case 4 -> org.coroner.arch.x86_64.unwind.Registers.SI;
+                case 5 -> org.coroner.arch.x86_64.unwind.Registers.DI;
+                case 6 -> org.coroner.arch.x86_64.unwind.Registers.BP;
+                case 8 -> org.coroner.arch.x86_64.unwind.Registers.R8;
+                case 9 -> org.coroner.arch.x86_64.unwind.Registers.R9;
+                case 10 -> org.coroner.arch.x86_64.unwind.Registers.R10;
+                case 11 -> org.coroner.arch.x86_64.unwind.Registers.R11;
+                case 12 -> org.coroner.arch.x86_64.unwind.Registers.R12;
+                case 13 -> org.coroner.arch.x86_64.unwind.Registers.R13;
+                case 14 -> org.coroner.arch.x86_64.unwind.Registers.R14;
+                case 15 -> org.coroner.arch.x86_64.unwind.Registers.R15;
+                case 16 -> org.coroner.arch.x86_64.unwind.Registers.IP;
+                default -> -1;
+            };
+            return idx < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(regs.get(idx));
+        };
+        java.util.OptionalLong cfa = java.util.OptionalLong.empty();
+        var e = orc.find(f.pc());
+        if (e.isPresent() && e.get().spReg() == org.coroner.arch.x86_64.unwind.OrcEntry.REG_SP) {
+            cfa = java.util.OptionalLong.of(f.sp() + e.get().spOffset());
+        } else if (e.isPresent() && e.get().spReg() == org.coroner.arch.x86_64.unwind.OrcEntry.REG_BP && regs != null && !partial) {
+            cfa = java.util.OptionalLong.of(regs.bp() + e.get().spOffset());
+        }
+        var vals = org.coroner.dwarf.loc.FrameVariables.evaluate(fa.get().symbolizer(), fa.get().address(), reg, cfa, kernel.memory());
+        if (vals.isEmpty()) {
+            return java.util.List.of("(no parameters or locals in scope here)");
+        }
+        return vals.stream().map(org.coroner.dwarf.loc.FrameVariables.Value::render).toList();
     }
 
     @Override

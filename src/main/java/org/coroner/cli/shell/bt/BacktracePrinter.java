@@ -21,8 +21,13 @@ import org.coroner.memory.FaultException;
 public final class BacktracePrinter {
     /** What to print besides the frames. */
     public record Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets,
-                          org.coroner.kernel.stack.SourceLines lines) {
-        public static final Options DEFAULT = new Options(false, false, false, null);
+                          org.coroner.kernel.stack.SourceLines lines, org.coroner.kernel.stack.FrameDetails variables) {
+        public static final Options DEFAULT = new Options(false, false, false, null, null);
+
+        public Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets,
+                       org.coroner.kernel.stack.SourceLines lines) {
+            this(frameContents, symbolOffsets, hexOffsets, lines, null);
+        }
     }
 
     private final Backtracer bt;
@@ -61,6 +66,7 @@ public final class BacktracePrinter {
                     printLines(o.lines(), f.pc(), out);
                 }
                 printRegisters(f.regs(), f.partialRegs(), out);
+                printVariables(o, f, out);
                 continue;
             }
             Optional<Symbolizer.Name> n = bt.symbolizer().frame(f.pc(), f.isReturnAddress());
@@ -71,6 +77,7 @@ public final class BacktracePrinter {
             if (o.lines() != null) {
                 printLines(o.lines(), f.isReturnAddress() ? f.pc() - 1 : f.pc(), out);
             }
+            printVariables(o, f, out);
             if (o.frameContents() && i + 1 < frames.size()) {
                 printContents(f.slot() + 8, frames.get(i + 1).slot(), out);
             }
@@ -187,6 +194,15 @@ public final class BacktracePrinter {
             var caller = chain.get(k + 1);
             out.println("    " + chain.get(k).function() + "() inlined into " + caller.function() + "() at "
                     + caller.file() + ": " + caller.line());
+        }
+    }
+
+    private static void printVariables(Options o, Frame f, PrintWriter out) {
+        if (o.variables() == null) {
+            return;
+        }
+        for (String v : o.variables().variables(f)) {
+            out.println("      " + v);
         }
     }
 }

@@ -19,6 +19,7 @@ public final class BtCommand implements ShellCommand {
     private final BacktracePrinter printer;
     private final Supplier<Optional<Tasks.Task>> context;
     private final SourceLines lines;
+    private org.coroner.kernel.stack.FrameDetails variables;
 
     /**
      * {@code context} is the shell's current task ({@code set}); {@code lines} answers {@code -l}
@@ -29,6 +30,12 @@ public final class BtCommand implements ShellCommand {
         this.printer = new BacktracePrinter(bt);
         this.context = context;
         this.lines = lines;
+    }
+
+    /** What {@code -v} prints under each frame (null: -v unavailable). */
+    public BtCommand withVariables(org.coroner.kernel.stack.FrameDetails v) {
+        this.variables = v;
+        return this;
     }
 
     public BtCommand(Backtracer bt) {
@@ -48,7 +55,7 @@ public final class BtCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-s | -x] [-t | -T | -e] [PID | TASK]...
+                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-l] [-v] [-s | -x] [-t | -T | -e] [PID | TASK]...
                   Backtrace of the current task (the panic task), or of each PID or task address,
                   unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
                   real frames, never stale return addresses found by scanning.
@@ -59,7 +66,9 @@ public final class BtCommand implements ShellCommand {
                   -t        stack scan instead: every text address from the current SP up
                   -T        stack scan of the whole stacks
                   -e        search the stacks for saved registers (pt_regs-shaped words)
-                  -l        file:line of each frame (when a DWARF line reader is wired in)
+                  -l        file:line of each frame (the call's line), inlined callers on their own lines
+                  -v        each frame's parameters and locals: value, type and where it lives (register,
+                            stack slot, constant), or exactly why it cannot be recovered
                 Exception frames print as [exception RIP: func+off] with their registers, the switch
                 to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
     }
@@ -71,6 +80,7 @@ public final class BtCommand implements ShellCommand {
         boolean dec = false;
         boolean hex = false;
         boolean withLines = false;
+        boolean withVars = false;
         int scan = 0;
         TreeSet<Integer> cpus = new TreeSet<>();
         List<String> targets = new ArrayList<>();
@@ -84,6 +94,12 @@ public final class BtCommand implements ShellCommand {
                 case "-t" -> scan = 1;
                 case "-e" -> scan = 3;
                 case "-T" -> scan = 2;
+                case "-v" -> {
+                    if (variables == null) {
+                        throw new CommandException("-v needs the DWARF debug information");
+                    }
+                    withVars = true;
+                }
                 case "-l" -> {
                     if (lines == null) {
                         throw new CommandException("-l needs the DWARF line tables, not available yet");
@@ -124,7 +140,8 @@ public final class BtCommand implements ShellCommand {
             tasks.add(context.get().orElseThrow(() -> new CommandException("no current task")));
             cpuOf.add(-1);
         }
-        BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex, withLines ? lines : null);
+        BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex, withLines ? lines : null,
+                withVars ? variables : null);
         for (int i = 0; i < tasks.size(); i++) {
             if (i > 0) {
                 out.println();

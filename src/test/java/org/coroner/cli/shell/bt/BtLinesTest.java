@@ -115,4 +115,21 @@ class BtLinesTest {
         }
         assertThat(checked).isEqualTo(16);
     }
+
+    @Test
+    void btVShowsCreateOopsArgumentsFromDwarf() {
+        List<String> out = run("bt -v").lines().toList();
+        int ex = out.indexOf("    [exception RIP: create_oops.constprop.0+35]");
+        assertThat(ex).isPositive();
+        List<String> after = out.subList(ex, out.size());
+        // d lives in %rbx at +0x23 (location list), and the exception frame saved %rbx
+        String rbx = after.stream().filter(l -> l.contains("RBX: ")).findFirst().orElseThrow()
+                .replaceAll(".*RBX: ([0-9a-f]{16}).*", "$1");
+        assertThat(after).contains("      d = (struct lab_dev *) 0x" + rbx.replaceFirst("^0+", "") + "   [parameter, in %rbx]");
+        // the constprop clone has size and magic as DW_AT_const_value
+        assertThat(after).contains("      size = (int) 4660 (0x1234)   [parameter, constant in this code (the compiler propagated it)]",
+                "      magic = (long unsigned int) 4276993775 (0xfeedbeef)   [parameter, constant in this code (the compiler propagated it)]");
+        // a register the outer frame did not save is said so, not guessed
+        assertThat(out).anyMatch(l -> l.contains("not known in this frame"));
+    }
 }
