@@ -21,14 +21,17 @@ import org.coroner.memory.FaultException;
 public final class BacktracePrinter {
     /** What to print besides the frames. */
     public record Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets,
-                          org.coroner.kernel.stack.SourceLines lines, org.coroner.kernel.stack.FrameDetails variables) {
-        public static final Options DEFAULT = new Options(false, false, false, null, null);
+                          org.coroner.kernel.stack.SourceLines lines, org.coroner.kernel.stack.FrameDetails variables,
+                          boolean symbolic) {
+        public static final Options DEFAULT = new Options(false, false, false, null, null, false);
 
         public Options(boolean frameContents, boolean symbolOffsets, boolean hexOffsets,
                        org.coroner.kernel.stack.SourceLines lines) {
-            this(frameContents, symbolOffsets, hexOffsets, lines, null);
+            this(frameContents, symbolOffsets, hexOffsets, lines, null, false);
         }
     }
+
+    private org.coroner.kernel.mm.SlabLookup slabs;
 
     private final Backtracer bt;
 
@@ -67,6 +70,10 @@ public final class BacktracePrinter {
                 }
                 printRegisters(f.regs(), f.partialRegs(), out);
                 printVariables(o, f, out);
+                if (o.frameContents() && i + 1 < frames.size()) {
+                    // the saved pt_regs and the rest of the interrupted frame, as crash prints them
+                    printContents(f.regsAddress(), frames.get(i + 1).slot() + 8, o.symbolic(), out);
+                }
                 continue;
             }
             Optional<Symbolizer.Name> n = bt.symbolizer().frame(f.pc(), f.isReturnAddress());
@@ -78,8 +85,9 @@ public final class BacktracePrinter {
                 printLines(o.lines(), f.isReturnAddress() ? f.pc() - 1 : f.pc(), out);
             }
             printVariables(o, f, out);
-            if (o.frameContents() && i + 1 < frames.size()) {
-                printContents(f.slot() + 8, frames.get(i + 1).slot(), out);
+            if (o.frameContents() && i + 1 < frames.size() && !frames.get(i + 1).isException()) {
+                // as crash: up to and including the word that holds the next frame's return address
+                printContents(f.slot() + 8, frames.get(i + 1).slot() + 8, o.symbolic(), out);
             }
         }
         if (b.outcome() != org.coroner.arch.x86_64.unwind.OrcUnwinder.Outcome.COMPLETE) {
@@ -132,6 +140,14 @@ public final class BacktracePrinter {
 
     /** {@code bt -f}: the stack words of a frame, two per line, as crash prints them. */
     private void printContents(long from, long to, PrintWriter out) {
+        printContents(from, to, false, out);
+    }
+
+    /**
+     * crash's {@code bt -f} words, or with {@code symbolic} ({@code -F}) each word as crash names it:
+     * {@code symbol+offset} for kernel and module addresses, {@code [cache]} for slab objects.
+     */
+    private void printContents(long from, long to, boolean symbolic, PrintWriter out) {
         if (Long.compareUnsigned(from, to) >= 0 || to - from > 64 * 1024) {
             return;
         }
@@ -139,13 +155,30 @@ public final class BacktracePrinter {
             StringBuilder sb = new StringBuilder(String.format("    %x: ", p));
             for (long q = p; q < p + 16 && Long.compareUnsigned(q, to) < 0; q += 8) {
                 try {
-                    sb.append(String.format("%016x ", bt.kernel().memory().u64(q)));
+                    long w = bt.kernel().memory().u64(q);
+                    sb.append(symbolic ? String.format("%-16s ", symbolic(w)) : String.format("%016x ", w));
                 } catch (FaultException e) {
                     sb.append("???????????????? ");
                 }
             }
             out.println(sb);
         }
+    }
+
+    private String symbolic(long w) {
+        if (Long.compareUnsigned(w, 0xffff800000000000L) < 0) {
+            return String.format("%016x", w);
+        }
+        if (Long.compareUnsigned(w, 0xffffffff80000000L) >= 0) {
+            Optional<Symbolizer.Name> n = bt.symbolizer().lookup(w);
+            if (n.isPresent()) {
+                return n.get().crash();
+            }
+        }
+        if (slabs == null) {
+            slabs = new org.coroner.kernel.mm.SlabLookup(bt.kernel());
+        }
+        return slabs.cacheOf(w).map(c -> "[" + c + "]").orElse(String.format("%016x", w));
     }
 
     /** {@code bt -e}: the pt_regs-shaped places on the task's stacks, as crash lists them. */

@@ -55,13 +55,14 @@ public final class BtCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                bt [-a | -c CPU[,CPU|-CPU]] [-f] [-l] [-v] [-s | -x] [-t | -T | -e] [PID | TASK]...
+                bt [-a | -c CPU[,CPU|-CPU]] [-f | -F] [-l] [-v] [-s | -x] [-t | -T | -e] [PID | TASK]...
                   Backtrace of the current task (the panic task), or of each PID or task address,
                   unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
                   real frames, never stale return addresses found by scanning.
                   -a        the task running on each CPU
                   -c CPUS   the task running on these CPUs (0,2-3)
                   -f        the stack words of each frame
+                  -F        the same words named: symbol+offset, [slab cache] for slab objects
                   -s        symbol offsets in decimal (panic+345); -x in hex (panic+0x159)
                   -t        stack scan instead: every text address from the current SP up
                   -T        stack scan of the whole stacks
@@ -81,6 +82,7 @@ public final class BtCommand implements ShellCommand {
         boolean hex = false;
         boolean withLines = false;
         boolean withVars = false;
+        boolean symbolic = false;
         int scan = 0;
         TreeSet<Integer> cpus = new TreeSet<>();
         List<String> targets = new ArrayList<>();
@@ -89,6 +91,10 @@ public final class BtCommand implements ShellCommand {
             switch (a) {
                 case "-a" -> all = true;
                 case "-f" -> contents = true;
+                case "-F" -> {
+                    contents = true;
+                    symbolic = true;
+                }
                 case "-s" -> dec = true;
                 case "-x" -> hex = true;
                 case "-t" -> scan = 1;
@@ -141,7 +147,7 @@ public final class BtCommand implements ShellCommand {
             cpuOf.add(-1);
         }
         BacktracePrinter.Options o = new BacktracePrinter.Options(contents, dec, hex, withLines ? lines : null,
-                withVars ? variables : null);
+                withVars ? variables : null, symbolic);
         for (int i = 0; i < tasks.size(); i++) {
             if (i > 0) {
                 out.println();

@@ -132,4 +132,20 @@ class BtLinesTest {
         // a register the outer frame did not save is said so, not guessed
         assertThat(out).anyMatch(l -> l.contains("not known in this frame"));
     }
+
+    /** What crash 8.0.2's {@code bt -F} printed for these words of the null dump's panic task. */
+    @Test
+    void btFNamesWordsAsCrashDoes() {
+        List<String> out = run("bt -F").lines().toList();
+        assertThat(out).contains(
+                "    ffffcfdd404fbb58: [kmalloc-16]     [kmalloc-64]     ",
+                "    ffffcfdd404fbb68: _printk_rb_static_descs+98280 0000000000000003 ",
+                "    ffffcfdd404fbbb8: create_oops.constprop.0+35 0000000000000010 ",
+                "    ffffcfdd404fbc30: bcbea6cb25f1b100 __this_module    ",
+                "    ffffcfdd404fbc40: [kmalloc-16]     ffffcfdd404fbc88 ",
+                "    ffffcfdd404fbc50: 0000000000000003 do_init_module+74 ",
+                "    ffffcfdd404fbd40: 0000000000000000 do_syscall_64+93 ");
+        // d (RBX at the fault) is a kmalloc-64 object: struct lab_dev is 0x30 bytes
+        assertThat(new org.coroner.kernel.mm.SlabLookup(session.kernel()).cacheOf(0xffff8ae6c256e400L)).contains("kmalloc-64");
+    }
 }
