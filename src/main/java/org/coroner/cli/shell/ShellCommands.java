@@ -18,5 +18,8 @@ public final class ShellCommands {
         shell.register(new ForeachBtCommand(s.backtracer()));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
                 DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
+        // types, values, expressions and memory: p eval struct union whatis ptype rd sym list tree task,
+        // and crash's type or symbol name used as a command
+        org.coroner.cli.shell.data.DataCommands.register(shell, s);
     }
 }
