@@ -46,6 +46,17 @@ public final class Fixtures {
         return fixtures().resolve("console-logs").resolve(name);
     }
 
+    /**
+     * The directory of the QEMU dumps {@code scripts/make-dumps.sh} writes ({@code $CORONER_DUMPS}, else
+     * {@code ~/.cache/coroner/dumps}) for a scenario, or null when they are not made yet.
+     */
+    public static Path qemuDumps(String scenario) {
+        String env = System.getenv("CORONER_DUMPS");
+        Path base = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "coroner", "dumps");
+        Path dir = base.resolve("qemu-" + scenario);
+        return Files.isRegularFile(dir.resolve("complete")) ? dir : null;
+    }
+
     public static Path crashlabKo() {
         return kernelDir().resolve("crashlab.ko");
     }

@@ -62,15 +62,22 @@ public final class KernelSymbols {
         return Arrays.asList(table());
     }
 
-    /** A module's symbols inside its memory, by address then name (as crash lists them). */
+    /** A module's symbols inside its memory, by address (aliases in kallsyms order). */
     public List<Symbol> module(LoadedModule m) {
+        return module(m, false);
+    }
+
+    /** As {@link #module(LoadedModule)}; {@code byName}: aliases by name, as crash sorts a module whose .ko it loaded. */
+    public List<Symbol> module(LoadedModule m, boolean byName) {
         List<Symbol> out = new ArrayList<>();
         for (ModuleSymbols.Entry e : m.symbols().entries()) {
             if (m.contains(e.address())) {
                 out.add(new Symbol(e.name(), e.address(), e.size(), e.type(), m.name()));
             }
         }
-        out.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned).thenComparing(Symbol::name));
+        if (byName) {
+            out.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned).thenComparing(Symbol::name));
+        }
         return out;
     }
 
@@ -280,6 +287,9 @@ public final class KernelSymbols {
         List<Symbol> all = new ArrayList<>(st.count());
         for (int i = 1; i < st.count(); i++) {
             String name = st.name(i);
+            if (name.isEmpty() && st.type(i) == SymbolTable.STT_SECTION && st.shndx(i) > 0 && st.shndx(i) < elf.sections().size()) {
+                name = elf.sections().get(st.shndx(i)).name(); // section symbols are named after their section, as bfd names them
+            }
             if (name.isEmpty()) {
                 continue;
             }
@@ -289,6 +299,14 @@ public final class KernelSymbols {
             all.add(new Symbol(name, addr, st.size(i), letter(elf, st, i), null));
         }
         all.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned).thenComparing(Symbol::name));
+        // crash shows the compiler's clones under their function's name: foo.isra.0, foo.part.1 are foo
+        for (int i = 0; i < all.size(); i++) {
+            Symbol s = all.get(i);
+            String n = stripped(s.name());
+            if (!n.equals(s.name())) {
+                all.set(i, new Symbol(n, s.address(), s.size(), s.type(), null));
+            }
+        }
         // crash keeps what starts at _text (or _stext), and before it only the per-cpu symbols
         List<Symbol> kept = new ArrayList<>(all.size());
         boolean started = false;
@@ -313,6 +331,17 @@ public final class KernelSymbols {
         }
         firstKernelSymbol = firstKernel;
         return kept.toArray(Symbol[]::new);
+    }
+
+    /** A vmlinux symbol's name without the clone suffixes crash strips ({@code .isra.}, {@code .part.}, {@code .llvm.}). */
+    static String stripped(String name) {
+        for (String sfx : new String[] {".isra.", ".part.", ".llvm."}) {
+            int i = name.indexOf(sfx);
+            if (i > 0) {
+                return name.substring(0, i);
+            }
+        }
+        return name;
     }
 
     /**

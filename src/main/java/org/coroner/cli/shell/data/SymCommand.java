@@ -232,10 +232,11 @@ public final class SymCommand implements ShellCommand {
 
     private void listModule(LoadedModule m, PrintWriter out) {
         List<LoadedModule.Range> r = m.ranges();
+        List<KernelSymbols.Symbol> syms = ctx.symbols().module(m, ctx.globals().moduleTypes(m.name()).isPresent());
         if (!r.isEmpty()) {
             out.printf("%x MODULE START: %s%n", r.get(0).base(), m.name());
         }
-        for (KernelSymbols.Symbol s : ctx.symbols().module(m)) {
+        for (KernelSymbols.Symbol s : syms) {
             if (r.size() > 1 && r.get(1).contains(s.address())) {
                 continue;
             }
@@ -246,7 +247,7 @@ public final class SymCommand implements ShellCommand {
         }
         if (r.size() > 1) {
             out.printf("%x MODULE INIT START: %s%n", r.get(1).base(), m.name());
-            for (KernelSymbols.Symbol s : ctx.symbols().module(m)) {
+            for (KernelSymbols.Symbol s : syms) {
                 if (r.get(1).contains(s.address())) {
                     out.println(line(s, 0, false, false, false));
                 }
