@@ -70,18 +70,21 @@ public final class Expression {
     private static final List<String> BASE_WORDS = List.of("unsigned", "signed", "char", "short", "int", "long", "void",
             "_Bool", "float", "double");
 
+    private final String text;
     private final List<String> toks;
+    private final List<Integer> starts = new ArrayList<>();
     private final Predicate<String> isTypeName;
     private int pos;
 
-    private Expression(List<String> toks, Predicate<String> isTypeName) {
-        this.toks = toks;
+    private Expression(String text, Predicate<String> isTypeName) {
+        this.text = text;
+        this.toks = tokenize(text, starts);
         this.isTypeName = isTypeName;
     }
 
     /** Parses {@code text}; {@code isTypeName} tells typedef names from other identifiers. */
     public static Node parse(String text, Predicate<String> isTypeName) {
-        Expression e = new Expression(tokenize(text), isTypeName);
+        Expression e = new Expression(text, isTypeName);
         if (e.toks.isEmpty()) {
             throw new EvalException("A syntax error in expression, near `'.");
         }
@@ -94,7 +97,7 @@ public final class Expression {
 
     /** Parses a type name alone ({@code struct task_struct *}, {@code unsigned long}). */
     public static TypeName parseType(String text, Predicate<String> isTypeName) {
-        Expression e = new Expression(tokenize(text), isTypeName);
+        Expression e = new Expression(text, isTypeName);
         TypeName t = e.typeName();
         if (t == null || e.pos < e.toks.size()) {
             throw new EvalException("A syntax error in expression, near `" + e.rest() + "'.");
@@ -106,16 +109,9 @@ public final class Expression {
         return new EvalException("A syntax error in expression, near `" + rest() + "'.");
     }
 
+    /** The input from the token where parsing stopped, as gdb quotes it. */
     private String rest() {
-        StringBuilder b = new StringBuilder();
-        for (int i = pos; i < toks.size(); i++) {
-            if (b.length() > 0 && Character.isLetterOrDigit(toks.get(i).charAt(0))
-                    && Character.isLetterOrDigit(b.charAt(b.length() - 1))) {
-                b.append(' ');
-            }
-            b.append(toks.get(i));
-        }
-        return b.toString();
+        return pos < starts.size() ? text.substring(starts.get(pos)) : "";
     }
 
     private String peek() {
@@ -219,7 +215,8 @@ public final class Expression {
                 int save = pos;
                 pos++;
                 TypeName tn = typeName();
-                if (tn != null && accept(")")) {
+                if (tn != null) {
+                    expect(")"); // a type in parentheses is a cast, whatever follows
                     return new Cast(tn, unary());
                 }
                 pos = save;
@@ -433,6 +430,11 @@ public final class Expression {
             "*=", "/=", "%=", "&=", "|=", "^="};
 
     static List<String> tokenize(String s) {
+        return tokenize(s, new ArrayList<>());
+    }
+
+    /** The tokens of {@code s}; {@code starts} receives where each begins. */
+    static List<String> tokenize(String s, List<Integer> starts) {
         List<String> out = new ArrayList<>();
         int i = 0;
         int n = s.length();
@@ -447,6 +449,7 @@ public final class Expression {
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
                     j++;
                 }
+                starts.add(i);
                 out.add(s.substring(i, j));
                 i = j;
                 continue;
@@ -456,6 +459,7 @@ public final class Expression {
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)))) {
                     j++;
                 }
+                starts.add(i);
                 out.add(s.substring(i, j));
                 i = j;
                 continue;
@@ -465,6 +469,7 @@ public final class Expression {
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '$' || s.charAt(j) == '_')) {
                     j++;
                 }
+                starts.add(i);
                 out.add(s.substring(i, j));
                 i = j;
                 continue;
@@ -480,6 +485,7 @@ public final class Expression {
                 if (j >= n) {
                     throw new EvalException(c == '\'' ? "Unmatched single quote." : "Unterminated string in expression.");
                 }
+                starts.add(i);
                 out.add(s.substring(i, j + 1));
                 i = j + 1;
                 continue;
@@ -497,6 +503,7 @@ public final class Expression {
                 }
                 op = String.valueOf(c);
             }
+            starts.add(i);
             out.add(op);
             i += op.length();
         }

@@ -137,11 +137,11 @@ public final class Globals implements Types {
     }
 
     /**
-     * A type as its declaration should be shown (ptype, whatis, struct without an address): from
-     * DWARF, which is what gdb shows (BTF cannot tell {@code data[]} from {@code data[0]}), when
-     * vmlinux or a module has it; else as {@link #lookup}.
+     * A type as a debugger sees it: from DWARF, which is what gdb reads, when vmlinux has it (BTF
+     * cannot tell {@code data[]} from {@code data[0]} and writes {@code tags[3][1]} as
+     * {@code tags[3]}); else as {@link #lookup}. Costs the vmlinux name index on first use.
      */
-    public Optional<CType> declarationType(String cName) {
+    public Optional<CType> debugType(String cName) {
         String n = cName.trim().replaceAll("\\s+", " ");
         Optional<CType> base = BaseTypes.lookup(n);
         if (base.isPresent()) {

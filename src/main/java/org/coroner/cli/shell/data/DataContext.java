@@ -83,20 +83,6 @@ public final class DataContext {
         return new Evaluator(scope()).type(tn);
     }
 
-    /** A C type name resolved as declarations show it (DWARF first: see {@link Globals#declarationType}). */
-    public CType declarationType(String text) {
-        Expression.TypeName tn = Expression.parseType(text, this::isTypeName);
-        Evaluator.Scope base = scope();
-        Evaluator.Scope decl = new Evaluator.Scope() {
-            @Override public VirtualMemory memory() { return base.memory(); }
-            @Override public Optional<Operand> symbol(String name) { return base.symbol(name); }
-            @Override public Optional<Operand> enumerator(String name) { return base.enumerator(name); }
-            @Override public Optional<CType> type(String cName) { return globals().declarationType(cName); }
-            @Override public Optional<Operand> history(int n, boolean relative) { return base.history(n, relative); }
-        };
-        return new Evaluator(decl).type(tn);
-    }
-
     /** A typedef name (and not a variable), as C's grammar must know to read a cast. */
     public boolean isTypeName(String ident) {
         BtfTypes bt = (BtfTypes) session.kernel().types();
@@ -141,7 +127,7 @@ public final class DataContext {
 
             @Override
             public Optional<CType> type(String cName) {
-                return globals().lookup(cName);
+                return globals().debugType(cName);
             }
 
             @Override

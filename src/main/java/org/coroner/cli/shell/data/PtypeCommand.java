@@ -46,7 +46,7 @@ public final class PtypeCommand implements ShellCommand {
         String arg = String.join(" ", args);
         Optional<CType> t;
         try {
-            t = Optional.of(ctx.declarationType(arg));
+            t = Optional.of(ctx.type(arg));
         } catch (EvalException | CommandException e) {
             t = Optional.empty();
         }

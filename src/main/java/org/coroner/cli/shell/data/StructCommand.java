@@ -155,8 +155,6 @@ public final class StructCommand implements ShellCommand {
                     "invalid data structure reference: " + typeName + "." + m)));
         }
         if (address == null) {
-            r = resolve(typeName, kw, true);
-            t = r.type();
             if (members.size() > 1) {
                 out.println(kw + ": multiple member format not supported in this syntax");
                 out.print(Declarations.declare(t, r.typedef(), true, null, -1, hex));
@@ -242,12 +240,7 @@ public final class StructCommand implements ShellCommand {
 
     /** {@code task_struct}, a typedef of a struct ({@code spinlock_t}); a struct requested as a union is a mismatch. */
     Resolved resolve(String name, String kw) {
-        return resolve(name, kw, false);
-    }
-
-    /** @param declaration the type is to be declared, not read: as gdb shows it (DWARF) */
-    Resolved resolve(String name, String kw, boolean declaration) {
-        java.util.function.Function<String, Optional<CType>> lookup = declaration ? ctx.globals()::declarationType : ctx.globals()::lookup;
+        java.util.function.Function<String, Optional<CType>> lookup = ctx.globals()::debugType;
         Optional<CType> s = lookup.apply("struct " + name);
         Optional<CType> u = lookup.apply("union " + name);
         String typedef = null;

@@ -51,7 +51,7 @@ public final class TaskCommand implements ShellCommand {
         List<String> members = new ArrayList<>();
         List<Tasks.Task> tasks = new ArrayList<>();
         boolean bogus = false;
-        CType taskType = ctx.session().kernel().type("struct task_struct");
+        CType taskType = ctx.globals().debugType("struct task_struct").orElseThrow(() -> new CommandException("no struct task_struct"));
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -86,7 +86,7 @@ public final class TaskCommand implements ShellCommand {
             tasks.add(ctx.session().current().orElseThrow(() -> new CommandException("no current task")));
         }
         StructPrinter sp = new StructPrinter(ctx.memory(), ctx.printer(ValuePrinter.Format.NATURAL, hex));
-        Optional<CType> threadInfo = ctx.globals().lookup("struct thread_info");
+        Optional<CType> threadInfo = ctx.globals().debugType("struct thread_info");
         for (Tasks.Task t : tasks) {
             out.printf("PID: %-7d  TASK: %-16x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.address(), t.cpu(), t.comm());
             if (members.isEmpty()) {

@@ -116,12 +116,12 @@ public final class WhatisCommand implements ShellCommand {
         Optional<CType> t = Optional.empty();
         String typedef = null;
         if (keyword != null) {
-            t = ctx.globals().declarationType(keyword + " " + name);
+            t = ctx.globals().debugType(keyword + " " + name);
         } else {
-            t = ctx.globals().declarationType("struct " + name).or(() -> ctx.globals().declarationType("union " + name))
-                    .or(() -> ctx.globals().declarationType("enum " + name));
+            t = ctx.globals().debugType("struct " + name).or(() -> ctx.globals().debugType("union " + name))
+                    .or(() -> ctx.globals().debugType("enum " + name));
             if (t.isEmpty()) {
-                t = ctx.globals().declarationType(name).filter(x -> !x.name().isEmpty() || x.kind() != CType.Kind.TYPEDEF);
+                t = ctx.globals().debugType(name).filter(x -> !x.name().isEmpty() || x.kind() != CType.Kind.TYPEDEF);
                 if (t.isPresent() && t.get().kind() == CType.Kind.TYPEDEF) {
                     typedef = name;
                 }

@@ -139,6 +139,8 @@ class CrashComparisonTest {
         String SP = hex(init.task().member("thread.sp").u64());
         long pob = s.kernel().memory().u64(s.kernel().requireSymbol("page_offset_base"));
         String BEYOND_RAM = hex(pob + s.dump().maxPfn() * s.dump().pageSize());
+        // an xa_node (its marks are unsigned long [3][1]): the root node of the irq_desc xarray
+        String XA_NODE = hex(s.kernel().memory().u64(s.kernel().requireSymbol("irq_desc_tree") + 8) & ~3L);
         List<Check> c = new ArrayList<>();
         for (String cmd : List.of(
                 // the acceptance commands of issue 3
@@ -191,7 +193,7 @@ class CrashComparisonTest {
                 "struct signal_struct " + SIGNAL, "struct cred " + CRED, "struct pid " + PID, "struct xregs_state", "struct page",
                 "struct mm_struct", "struct -o mm_struct", "struct -o page", "struct -o module", "struct -o sk_buff", "struct sk_buff",
                 "struct -o irq_desc", "struct -o inode", "struct -o kmem_cache", "struct -o pt_regs", "struct -o xregs_state",
-                "struct mutex mutex_a", "struct list_head lab_list", "task_struct.pid " + I, "list_head " + ITASKS, "pid_t", "jiffies",
+                "struct mutex mutex_a", "struct list_head lab_list", "struct xa_node " + XA_NODE, "p *(struct xa_node *)0x" + XA_NODE, "task_struct.pid " + I, "list_head " + ITASKS, "pid_t", "jiffies",
                 "lab_dev", "union thread_union",
                 // rd
                 "rd " + T + " 8", "rd -32 " + T + " 8", "rd -16 " + T + " 8", "rd -8 " + T + " 16", "rd -d " + T + " 4",
