@@ -57,6 +57,21 @@ public final class Fixtures {
         return Files.isRegularFile(dir.resolve("complete")) ? dir : null;
     }
 
+    /** What crash printed for a fixture dump (crash/FILE), without its start-up warnings and the {@code mod -s} table. */
+    public static java.util.List<String> crashOutput(String scenario, String file) {
+        try {
+            java.util.List<String> all = Files.readAllLines(vmcoreDir(scenario).resolve("crash").resolve(file));
+            int i = 0;
+            while (i < all.size() && (all.get(i).startsWith("WARNING") || all.get(i).isBlank() || all.get(i).contains("MODULE")
+                    || all.get(i).matches("^ffff[0-9a-f]{12}\\s+crashlab.*"))) {
+                i++;
+            }
+            return all.subList(i, all.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path crashlabKo() {
         return kernelDir().resolve("crashlab.ko");
     }

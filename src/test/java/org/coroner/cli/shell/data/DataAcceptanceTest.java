@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.util.List;
 
 import org.coroner.cli.shell.Shell;
@@ -45,15 +44,8 @@ class DataAcceptanceTest {
         }
     }
 
-    /** crash's answer in a fixture file, without its start-up warning and the mod -s table. */
-    private static List<String> crash(String scenario, String file) throws Exception {
-        List<String> all = Files.readAllLines(Fixtures.vmcoreDir(scenario).resolve("crash").resolve(file));
-        int i = 0;
-        while (i < all.size() && (all.get(i).startsWith("WARNING") || all.get(i).isBlank() || all.get(i).contains(" MODULE ")
-                || all.get(i).matches("^ffff[0-9a-f]{12}\\s+crashlab .*"))) {
-            i++;
-        }
-        return all.subList(i, all.size());
+    private static List<String> crash(String scenario, String file) {
+        return Fixtures.crashOutput(scenario, file);
     }
 
     @ParameterizedTest
