@@ -40,6 +40,8 @@ public final class Session implements AutoCloseable {
     private DebugInfo debugInfo;
     private final ModuleFiles moduleFiles;
     private Tasks.Task current;
+    private org.coroner.kernel.mm.MemMap memMap;
+    private org.coroner.kernel.mm.Slub slub;
     private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
@@ -159,6 +161,25 @@ public final class Session implements AutoCloseable {
             tasks = new Tasks(kernel);
         }
         return tasks;
+    }
+
+    /** The kernel's {@code struct page} array: pfns, pages, the direct map, memory sections. */
+    public synchronized org.coroner.kernel.mm.MemMap memMap() {
+        if (memMap == null) {
+            memMap = new org.coroner.kernel.mm.MemMap(kernel);
+        }
+        return memMap;
+    }
+
+    /**
+     * The SLUB allocator: caches, slabs, and for any address its object and whether it is
+     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}).
+     */
+    public synchronized org.coroner.kernel.mm.Slub slub() {
+        if (slub == null) {
+            slub = new org.coroner.kernel.mm.Slub(kernel, memMap());
+        }
+        return slub;
     }
 
     /** Registers of each CPU at the crash, from the dump's CPU notes. */
