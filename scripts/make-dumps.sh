@@ -11,19 +11,29 @@
 #   d31-lzo, d31-zlib-flat (makedumpfile, dump level 31), snappy/zstd-libzstd (pages rewritten
 #   with libsnappy/libzstd), console.log.
 # Does nothing when the directory is complete; --force remakes it. Prints how long it took.
+# --cmdline "ARGS" adds kernel parameters (e.g. slub_debug=FZPU), --name DIR names the output
+# directory instead of qemu-SCENARIO, --formats zlib,elf limits the dumps QEMU writes (and skips
+# the makedumpfile ones).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 force=0
 scenario=null
-for a in "$@"; do
-  case "$a" in
+cmdline=""
+name=""
+formats="elf,zlib,lzo,snappy"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --force) force=1 ;;
-    *) scenario="$a" ;;
+    --cmdline) cmdline="$2"; shift ;;
+    --name) name="$2"; shift ;;
+    --formats) formats="$2"; shift ;;
+    *) scenario="$1" ;;
   esac
+  shift
 done
 shared="${CORONER_SHARED:-$here/../shared}"
 kdir="$shared/fixtures/linux-6.1.0-56-amd64"
-out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/qemu-$scenario"
+out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/${name:-qemu-$scenario}"
 if [ -f "$out/complete" ] && [ "$force" = 0 ]; then
   exit 0
 fi
@@ -70,7 +80,7 @@ chmod +x "$work/root/init"
 
 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
   -kernel "$kdir/vmlinuz" -initrd "$work/initrd" \
-  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario" \
+  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario${cmdline:+ $cmdline}" \
   -device vmcoreinfo \
   -serial "file:$out.tmp/console.log" \
   -qmp "unix:$work/qmp,server=on,wait=off" &
@@ -87,9 +97,9 @@ sleep 2   # let the panic path finish printing and stop the other CPU
 booted=$(date +%s)
 
 # QMP: one command at a time; dump-guest-memory without "detach" returns when the file is written.
-python3 - "$work/qmp" "$out.tmp" <<'EOF'
+python3 - "$work/qmp" "$out.tmp" "$formats" <<'EOF'
 import json, socket, sys, time
-sock_path, out = sys.argv[1], sys.argv[2]
+sock_path, out, wanted = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 for _ in range(50):
     try:
@@ -110,6 +120,8 @@ call("qmp_capabilities")
 have = set(call("query-dump-guest-memory-capability")["formats"])
 call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
 for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
+    if name not in wanted:
+        continue
     if fmt not in have:
         print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
         continue
@@ -126,7 +138,7 @@ qpid=""
 # pages excluded) with lzo pages, the same as a flattened zlib stream (-F), and a full zlib dump
 # whose pages scripts/lib/recompress_kdump.py rewrites with libsnappy and libzstd (Debian builds
 # QEMU 7.2 and makedumpfile 1.7.2 without snappy and zstd).
-if command -v makedumpfile >/dev/null; then
+if [ "$formats" = "elf,zlib,lzo,snappy" ] && command -v makedumpfile >/dev/null; then
   python3 "$here/scripts/lib/kdump_style_elf.py" "$out.tmp/elf" "$kdir/System.map" "$work/kelf" >/dev/null
   if makedumpfile -l -d 31 "$work/kelf" "$out.tmp/d31-lzo" > "$work/mdf.log" 2>&1 \
      && makedumpfile -c -d 31 -F "$work/kelf" > "$out.tmp/d31-zlib-flat" 2>> "$work/mdf.log" \

@@ -8,4 +8,6 @@ bash "$here/scripts/setup.sh"
 cd "$here"
 # Real dumps in every format for the dump-format tests (cached; ~45 s the first time).
 bash "$here/scripts/make-dumps.sh"
+# The uaf scenario under slub_debug=FZPU (red zones, poison, alloc/free tracks) for the SLUB tests.
+bash "$here/scripts/make-dumps.sh" uaf --cmdline slub_debug=FZPU --name qemu-uaf-slub_debug --formats zlib
 exec mvn -B -ntp verify "$@"
