@@ -182,6 +182,34 @@ public final class Session implements AutoCloseable {
         return slub;
     }
 
+    /**
+     * A task's user address space: its {@code mm->pgd} walked like a CR3 (the kernel half is
+     * shared). Empty for kernel threads and exited tasks.
+     */
+    public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
+        long mm = t.task().member("mm").u64();
+        if (mm == 0) {
+            return Optional.empty();
+        }
+        long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
+        try {
+            return Optional.of(space.withTopTable(space.toPhysical(pgd)));
+        } catch (org.coroner.dump.FaultException e) {
+            throw new FaultException(pgd, e.getMessage());
+        }
+    }
+
+    /** Reads of a task's user memory, faults named as for kernel memory. */
+    public Optional<VirtualMemory> userMemory(Tasks.Task t) {
+        return userSpace(t).map(us -> (vaddr, dst, off, len) -> {
+            try {
+                us.read(vaddr, dst, off, len);
+            } catch (org.coroner.dump.FaultException e) {
+                throw new FaultException(vaddr, e.getMessage());
+            }
+        });
+    }
+
     /** Registers of each CPU at the crash, from the dump's CPU notes. */
     public CpuRegisters cpuRegisters() {
         List<CpuState> cpus = dump.cpus();

@@ -16,7 +16,27 @@ public final class CrashLive {
         List<String> c = new ArrayList<>();
         c.add("kmem -s");
         c.add("kmem -S");
+        // tasks, context, modules
+        c.add("mod");
+        c.add(modLoad());
+        c.add("mod");
+        c.add("mod -t");
+        c.add("ps");
+        c.add("ps -t");
+        c.add("ps -l");
+        c.add("ps -S");
+        c.add("list task_struct.tasks -s task_struct.pid,thread_info.cpu,real_parent -h init_task");
+        c.add("set");
+        c.add("set -c 0");
+        c.add("set -c 1");
+        c.add("set -p");
+        c.add("foreach RU ps");
         return c;
+    }
+
+    /** crash's {@code mod -s} of crashlab.ko from the fixtures. */
+    public static String modLoad() {
+        return "mod -s crashlab " + Fixtures.crashlabKo();
     }
 
     public static CrashReference crash(String scenario) {
