@@ -42,6 +42,7 @@ public final class Session implements AutoCloseable {
     private Tasks.Task current;
     private org.coroner.kernel.mm.MemMap memMap;
     private org.coroner.kernel.mm.Slub slub;
+    private org.coroner.kernel.mm.VmapAreas vmapAreas;
     private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
@@ -208,6 +209,14 @@ public final class Session implements AutoCloseable {
                 throw new FaultException(vaddr, e.getMessage());
             }
         });
+    }
+
+    /** The vmalloc areas ({@code vmap_area_list}). */
+    public synchronized org.coroner.kernel.mm.VmapAreas vmapAreas() {
+        if (vmapAreas == null) {
+            vmapAreas = new org.coroner.kernel.mm.VmapAreas(kernel);
+        }
+        return vmapAreas;
     }
 
     /** Registers of each CPU at the crash, from the dump's CPU notes. */
