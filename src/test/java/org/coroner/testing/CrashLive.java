@@ -17,6 +17,9 @@ public final class CrashLive {
     private CrashLive() {
     }
 
+    /** Every task on init_task.tasks with its PID, command and CPU, as crash reads them. */
+    public static final String TASK_LIST = "list task_struct.tasks -s task_struct.pid,comm,thread_info.cpu -h init_task";
+
     /**
      * Addresses of a dump, read from crash's fixture output: the panic task and its first stack
      * slot and return address (bt.txt), crashlab's base (mod.txt), init_task and init's task_struct
@@ -31,6 +34,9 @@ public final class CrashLive {
     }
 
     public static Addresses addresses(String scenario) {
+        if (scenario.startsWith("qemu-")) {
+            return sessionAddresses(scenario);
+        }
         try {
             String bt = Files.readString(Fixtures.vmcoreDir(scenario).resolve("crash/bt.txt"));
             String mod = Files.readString(Fixtures.vmcoreDir(scenario).resolve("crash/mod.txt"));
@@ -47,6 +53,21 @@ public final class CrashLive {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * For the QEMU dumps, which have no fixture output: the same kinds of addresses picked from the
+     * session (crash answers the questions about them on its own).
+     */
+    private static Addresses sessionAddresses(String scenario) {
+        var s = FixtureSessions.session(scenario);
+        var panic = s.backtracer().panicTask().orElseThrow();
+        var frames = s.backtracer().backtrace(panic).frames();
+        var frame = frames.stream().filter(f -> f.isReturnAddress()).findFirst().orElseThrow();
+        long base = s.backtracer().modules().all().stream().filter(m -> m.name().equals("crashlab")).findFirst()
+                .orElseThrow().ranges().get(0).base();
+        long init = s.tasks().all().stream().filter(t -> t.pid() == 1).findFirst().orElseThrow().address();
+        return new Addresses(panic.address(), frame.slot(), frame.pc(), base, s.kernel().requireSymbol("init_task"), init);
     }
 
     private static long hex(String s) {
@@ -96,7 +117,7 @@ public final class CrashLive {
         c.add("ps -t");
         c.add("ps -l");
         c.add("ps -S");
-        c.add("list task_struct.tasks -s task_struct.pid,thread_info.cpu,real_parent -h init_task");
+        c.add(TASK_LIST);
         c.add("set");
         c.add("set -c 0");
         c.add("set -c 1");

@@ -436,11 +436,16 @@ public final class SearchCommand implements ShellCommand {
          * Strings starting in this page; one that runs into the next page (when that page follows
          * in the same range) is matched there and shown with the next page's bytes, as crash does.
          */
-        private void scanChars(long va, byte[] b, long[] next, List<String> hits) {
+        private void scanChars(long va, byte[] b, long[] next, List<String> out) {
+            List<String> hits = needles.size() > 1 ? new ArrayList<>() : out;
             byte[] following = null;
-            for (int i = 0; i < b.length; i++) {
-                for (Needle n : needles) {
-                    byte[] t = n.chars();
+            for (Needle n : needles) {
+                byte[] t = n.chars();
+                byte first = t[0];
+                for (int i = 0; i < b.length; i++) {
+                    if (b[i] != first) {
+                        continue;
+                    }
                     if (i + t.length <= b.length) {
                         if (matches(b, i, t, 0, t.length)) {
                             int slen = Math.min(CHARS_CONTEXT, b.length - i);
@@ -458,6 +463,11 @@ public final class SearchCommand implements ShellCommand {
                         }
                     }
                 }
+            }
+            if (hits != out) { // crash reports the needles' hits in address order
+                hits.sort(java.util.Comparator.comparing(h -> Long.parseUnsignedLong(h.substring(0, h.indexOf(':')), 16),
+                        Long::compareUnsigned));
+                out.addAll(hits);
             }
         }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("fixtures")
 class MemoryCommandsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void everyMemoryCommandPrintsWhatCrashPrints(String scenario) {
         Session s = FixtureSessions.session(scenario);
         CrashReference crash = CrashLive.crash(scenario);
@@ -69,7 +69,7 @@ class MemoryCommandsTest {
      * every page.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void kmemSummaryIsCrashsWithTheKernelsSlabCount(String scenario) {
         Session s = FixtureSessions.session(scenario);
         List<String> ours = new ShellRun(s).run("kmem -i").lines().toList();
@@ -99,7 +99,7 @@ class MemoryCommandsTest {
      * 3 tasks it knows, whose blocks ours repeats), and search -k lists every one of those places.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void searchFindsTheValueInTheStacksThatHoldIt(String scenario) {
         Session s = FixtureSessions.session(scenario);
         CrashReference crash = CrashLive.crash(scenario);

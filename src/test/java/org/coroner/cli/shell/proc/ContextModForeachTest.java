@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("fixtures")
 class ContextModForeachTest {
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void setShowsAndChangesTheContextAsCrashDoesAndBtFollowsIt(String scenario) {
         Session s = FixtureSessions.session(scenario);
         CrashReference crash = CrashLive.crash(scenario);
@@ -45,7 +45,7 @@ class ContextModForeachTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void modListsLoadsAndShowsTaintsAsCrashDoes(String scenario) throws Exception {
         CrashReference crash = CrashLive.crash(scenario);
         try (Session s = Session.open(Fixtures.vmlinux(), FixtureSessions.vmcore(scenario), List.of(), false)) {
@@ -95,7 +95,7 @@ class ContextModForeachTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void foreachRuPsHasCrashsTasks(String scenario) {
         Session s = FixtureSessions.session(scenario);
         List<PsTest.Row> ours = PsTest.rows(new ShellRun(s).run("foreach RU ps"));
