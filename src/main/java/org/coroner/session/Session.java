@@ -174,7 +174,9 @@ public final class Session implements AutoCloseable {
 
     /**
      * The SLUB allocator: caches, slabs, and for any address its object and whether it is
-     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}).
+     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}). Throws
+     * IllegalStateException for a kernel that does not use SLUB (check
+     * {@link org.coroner.kernel.mm.Slub#present}).
      */
     public synchronized org.coroner.kernel.mm.Slub slub() {
         if (slub == null) {

@@ -93,11 +93,16 @@ public final class CrashLive {
         }
         c.add("ptov 1000 1234");
         c.add("ptov 1234:a");
-        c.add(String.format("search -k %x", a.panicTask()));
         c.add(String.format("search -t %x", a.panicTask()));
-        c.add("search -c crashlab_init");
-        c.add(String.format("search -w %x", a.panicTask() & 0xffffffffL));
-        c.add(String.format("search -p %x", a.panicTask()));
+        if (scenario.equals("null")) {
+            // whole-memory searches take crash (and us) several seconds each: on one dump
+            c.add(String.format("search -k %x", a.panicTask()));
+            c.add("search -c crashlab_init");
+            c.add(String.format("search -w %x", a.panicTask() & 0xffffffffL));
+            c.add(String.format("search -p %x", a.panicTask()));
+        }
+        c.add(String.format("search -K -s %x -l 0x100000 %x", a.initProcess() & -0x100000L, a.initProcess()));
+        c.add(String.format("search -h -s %x -l 0x2000 %x", a.initProcess() & -0x1000L, a.initProcess() & 0xffff));
         c.add(String.format("search -s %x -l 16384 %x", a.stackSlot() & -16384L, a.returnAddress()));
         c.add(String.format("search -m ffff -s %x -e %x %x", a.stackSlot() & -16384L, (a.stackSlot() & -16384L) + 16384,
                 a.returnAddress() & ~0xffffL));
@@ -123,8 +128,14 @@ public final class CrashLive {
         c.add("set -c 1");
         c.add("set -p");
         c.add("foreach RU ps");
+        c.add(psArguments(scenario));
         c.addAll(memoryCommands(scenario));
         return c;
+    }
+
+    /** {@code ps -a} of the panic task: its argv and environment, read through its user page tables. */
+    public static String psArguments(String scenario) {
+        return String.format("ps -a %x", addresses(scenario).panicTask());
     }
 
     /** crash's {@code mod -s} of crashlab.ko from the fixtures. */

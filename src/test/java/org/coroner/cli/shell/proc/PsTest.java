@@ -188,6 +188,9 @@ class PsTest {
                 assertThat(o.substring(1, o.indexOf(']')).trim()).isEqualTo(stamp);
             });
         }
+        // the panic task's command line and environment, read from its user memory through its page tables
+        String args = sh.run(CrashLive.psArguments(scenario));
+        assertThat(args).isEqualTo(crash.output(CrashLive.psArguments(scenario)));
         // the state summary counts every task
         Map<String, Integer> count = new HashMap<>();
         for (Row r : rows(sh.run("ps"))) {
