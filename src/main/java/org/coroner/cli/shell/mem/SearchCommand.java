@@ -152,6 +152,7 @@ public final class SearchCommand implements ShellCommand {
                 for (String line : searcher.search(chunks(space, from, to))) {
                     out.println(line);
                 }
+                searcher.reportSkipped(out);
             }
         }
     }
@@ -329,6 +330,7 @@ public final class SearchCommand implements ShellCommand {
                 hits.forEach(out::println);
             }
         }
+        searcher.reportSkipped(out);
     }
 
     /** Scans chunks of memory for the needles; pages of a chunk are read (and decompressed) in parallel. */
@@ -337,6 +339,14 @@ public final class SearchCommand implements ShellCommand {
         private final long mask;
         private final List<Needle> needles;
         private final PhysicalMemory phys;
+        private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+
+        /** A partial answer says so: the pages the dump lacks (a filtered dump) were not searched. */
+        void reportSkipped(PrintWriter out) {
+            if (skipped.get() > 0) {
+                out.printf("search: %d pages not in the dump were not searched (partial result)%n", skipped.get());
+            }
+        }
 
         Searcher(Mode mode, long mask, List<Needle> needles, PhysicalMemory phys) {
             this.mode = mode;
@@ -380,14 +390,18 @@ public final class SearchCommand implements ShellCommand {
             return out;
         }
 
+        /** A page's bytes; null when the dump has none (crash skips those pages too). */
         private byte[] read(long paddr, int len) {
-            if (!phys.contains(paddr)) {
-                return null;
-            }
             try {
                 return phys.read(paddr, len);
+            } catch (org.coroner.dump.NotInDumpException e) {
+                if (e.reason() != org.coroner.dump.NotInDumpException.Reason.NOT_IN_MEMORY_MAP) {
+                    skipped.incrementAndGet(); // RAM the dump left out: the answer is partial
+                }
+                return null; // holes in the memory map hold nothing to find
             } catch (org.coroner.dump.FaultException e) {
-                return null; // excluded, truncated or corrupt page: crash skips it too
+                skipped.incrementAndGet(); // truncated or corrupt
+                return null;
             }
         }
 
