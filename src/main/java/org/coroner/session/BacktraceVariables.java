@@ -37,15 +37,23 @@ final class BacktraceVariables {
     private final RegisterRecovery.Recovered rec;
     private final Map<String, DwarfExpression.Result> entryCache = new HashMap<>();
 
+    private final boolean recover;
+
+    /** @param recover use CFI and call sites (false: only the registers the unwinder itself knows, for comparison) */
     BacktraceVariables(DebugInfo debug, Backtracer bt, DwarfRegisters arch, Backtracer.Backtrace b,
-                       List<RegisterRecovery.FrameInput> inputs) {
+                       List<RegisterRecovery.FrameInput> inputs, boolean recover) {
         this.debug = debug;
         this.bt = bt;
         this.arch = arch;
         this.mem = bt.kernel().memory();
         this.frames = b.frames();
         this.inputs = inputs;
-        this.rec = RegisterRecovery.recover(inputs, debug::cfiRow, mem, arch);
+        this.recover = recover;
+        RegisterRecovery.Code code = recover ? debug::cfiRow : (pc, missing) -> {
+            missing[0] = "CFI not used";
+            return null;
+        };
+        this.rec = RegisterRecovery.recover(inputs, code, mem, arch);
     }
 
     RegisterRecovery.Recovered recovered() {
@@ -81,7 +89,10 @@ final class BacktraceVariables {
     }
 
     /** What {@code expression} (a register) held on entry to frame {@code i}'s function. */
-    private DwarfExpression.Result entry(int i, byte[] expression, int depth) {
+    DwarfExpression.Result entry(int i, byte[] expression, int depth) {
+        if (!recover) {
+            return new DwarfExpression.Unknown("the value on entry", "call sites not used");
+        }
         String key = i + ":" + java.util.HexFormat.of().formatHex(expression);
         DwarfExpression.Result r = entryCache.get(key);
         if (r == null) {

@@ -104,17 +104,25 @@ public final class DebugInfo implements SourceLines {
      * vmlinux and of the modules' .ko), entry values from the callers' call sites.
      */
     public java.util.List<FrameVariablesOf> variables(Backtracer.Backtrace b, Backtracer bt) {
-        return trace(b, bt).all();
+        return trace(b, bt, true).all();
+    }
+
+    /**
+     * The same with only the registers the unwinder itself knows (CPU notes, exception frames, the
+     * switch frame): no CFI, no call sites. What {@code bt -v} showed before register recovery.
+     */
+    public java.util.List<FrameVariablesOf> variablesWithoutRecovery(Backtracer.Backtrace b, Backtracer bt) {
+        return trace(b, bt, false).all();
     }
 
     /** The registers every frame of {@code b} has, recovered by CFI, and where CFI's CFA differs from ORC's. */
     public RegisterRecovery.Recovered registers(Backtracer.Backtrace b, Backtracer bt) {
-        return trace(b, bt).recovered();
+        return trace(b, bt, true).recovered();
     }
 
-    private BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt) {
+    BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {
         X86_64FrameInputs in = new X86_64FrameInputs(kernel, bt.orc(), bt.symbolizer());
-        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, b, in.of(b));
+        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, b, in.of(b), recover);
     }
 
     /**

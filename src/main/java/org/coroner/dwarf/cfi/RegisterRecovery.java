@@ -57,7 +57,19 @@ public final class RegisterRecovery {
 
     /** Per frame: its registers, its CFA (or why not), and where CFI's CFA differed from the unwinder's. */
     public record Recovered(List<RegisterFile> registers, List<OptionalLong> cfa, List<String> cfaUnknown,
-                            List<String> cfaMismatches) {
+                            List<CfaMismatch> cfaMismatches) {
+    }
+
+    /**
+     * A frame where CFI's CFA is not the unwinder's. Known cause on x86_64: code that switches stacks
+     * inside inline assembly ({@code call_on_irqstack}): the compiler's CFI cannot see the switch,
+     * objtool's ORC can ({@code sp_indirect}). Saved-register slots stay relative to the true CFA.
+     */
+    public record CfaMismatch(String function, long pc, int frame, long unwinderCfa, long cfiCfa, String cfiRule) {
+        @Override
+        public String toString() {
+            return String.format("%s at %x: unwinder CFA %x, CFI CFA %x (%s)", function, pc, unwinderCfa, cfiCfa, cfiRule);
+        }
     }
 
     private RegisterRecovery() {
@@ -67,7 +79,7 @@ public final class RegisterRecovery {
         List<RegisterFile> regs = new ArrayList<>();
         List<OptionalLong> cfas = new ArrayList<>();
         List<String> why = new ArrayList<>();
-        List<String> mismatches = new ArrayList<>();
+        List<CfaMismatch> mismatches = new ArrayList<>();
         RegisterFile cur = null;
         for (int i = 0; i < frames.size(); i++) {
             FrameInput f = frames.get(i);
@@ -95,8 +107,8 @@ public final class RegisterRecovery {
             if (row != null && cfa.isPresent()) {
                 OptionalLong cfiCfa = cfiCfa(row, cur, mem);
                 if (cfiCfa.isPresent() && cfiCfa.getAsLong() != cfa.getAsLong()) {
-                    mismatches.add(String.format("%s at %x: unwinder CFA %x, CFI CFA %x (%s%s)", f.function(), f.pc(),
-                            cfa.getAsLong(), cfiCfa.getAsLong(), arch.display(row.cfaRegister()), signed(row.cfaOffset())));
+                    mismatches.add(new CfaMismatch(f.function(), f.pc(), i, cfa.getAsLong(), cfiCfa.getAsLong(),
+                            arch.display(row.cfaRegister()) + signed(row.cfaOffset())));
                 }
             }
             if (i + 1 < frames.size() && frames.get(i + 1).known() == null) {
