@@ -373,7 +373,7 @@ public final class DwarfExpression {
                         note(r.where());
                     }
                     case 0xfa -> throw new Stop("a parameter of the function this code was cloned from",
-                            "DW_OP_GNU_parameter_ref: the value is only in the caller's call site");
+                            "DW_OP_GNU_parameter_ref (a parameter of the function this clone was made from, given only at the call site): not resolved");
                     default -> throw new Stop(base, "DWARF operation 0x" + Integer.toHexString(op) + " not evaluated");
                 }
             }
