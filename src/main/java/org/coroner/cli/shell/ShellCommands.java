@@ -12,8 +12,10 @@ public final class ShellCommands {
     public static void registerAll(Shell shell, Session s) {
         shell.register(new org.coroner.cli.shell.crash.SysCommand(s));
         shell.register(new org.coroner.cli.shell.crash.LogCommand(s));
-        shell.register(new BtCommand(s.backtracer(), s::current, s.debugInfo())
-                .withVariables(f -> s.debugInfo().variables(f, s.backtracer().orc())));
+        BtCommand bt = new BtCommand(s.backtracer(), s::current, s.debugInfo())
+                .withVariables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
+                        .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
+        shell.register(bt);
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
                 DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
         registerProcessAndMemory(shell, s);

@@ -52,6 +52,7 @@ public final class BacktracePrinter {
                     + " switch, possibly stale)");
         }
         List<Frame> frames = b.frames();
+        List<List<String>> vars = o.variables() == null ? null : o.variables().variables(b);
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
             Frame f = frames.get(i);
@@ -69,7 +70,7 @@ public final class BacktracePrinter {
                     printLines(o.lines(), f.pc(), out);
                 }
                 printRegisters(f.regs(), f.partialRegs(), out);
-                printVariables(o, f, out);
+                printVariables(vars, i, out);
                 if (o.frameContents() && i + 1 < frames.size()) {
                     // the saved pt_regs and the rest of the interrupted frame, as crash prints them
                     printContents(f.regsAddress(), frames.get(i + 1).slot() + 8, o.symbolic(), out);
@@ -84,7 +85,7 @@ public final class BacktracePrinter {
             if (o.lines() != null) {
                 printLines(o.lines(), f.isReturnAddress() ? f.pc() - 1 : f.pc(), out);
             }
-            printVariables(o, f, out);
+            printVariables(vars, i, out);
             if (o.frameContents() && i + 1 < frames.size() && !frames.get(i + 1).isException()) {
                 // as crash: up to and including the word that holds the next frame's return address
                 printContents(f.slot() + 8, frames.get(i + 1).slot() + 8, o.symbolic(), out);
@@ -230,11 +231,11 @@ public final class BacktracePrinter {
         }
     }
 
-    private static void printVariables(Options o, Frame f, PrintWriter out) {
-        if (o.variables() == null) {
+    private static void printVariables(List<List<String>> vars, int frame, PrintWriter out) {
+        if (vars == null) {
             return;
         }
-        for (String v : o.variables().variables(f)) {
+        for (String v : vars.get(frame)) {
             out.println("      " + v);
         }
     }

@@ -69,7 +69,8 @@ public final class BtCommand implements TaskCommand {
                   -e        search the stacks for saved registers (pt_regs-shaped words)
                   -l        file:line of each frame (the call's line), inlined callers on their own lines
                   -v        each frame's parameters and locals: value, type and where it lives (register,
-                            stack slot, constant), or exactly why it cannot be recovered
+                            stack slot, constant, entry value from the caller's call), or exactly why
+                            it cannot be recovered; outer frames' registers come from CFI
                 Exception frames print as [exception RIP: func+off] with their registers, the switch
                 to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
     }
