@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.TaskCommand;
+import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.cli.shell.TaskSelection;
 import org.coroner.cli.shell.bt.BacktracePrinter;
 import org.coroner.kernel.Kernel;
@@ -29,7 +29,7 @@ import org.coroner.session.Session;
  * not only those in the PID hash), {@code >} marking the task running on a CPU at the dump, kernel
  * threads in brackets; or per task its times, last run, parents, children or arguments.
  */
-public final class PsCommand implements TaskCommand {
+public final class PsCommand implements TaskSetCommand {
     private static final long PF_KTHREAD = 0x00200000L;
     private final Session s;
 
