@@ -192,18 +192,24 @@ public final class ForeachCommand implements ShellCommand {
         }
         Optional<Tasks.Task> saved = context.get();
         try {
+            boolean blank = true;
             for (int i = 0; i < chosen.size(); i++) {
                 Tasks.Task t = chosen.get(i);
-                if (i > 0) {
-                    out.println();
-                }
                 setContext.accept(t);
+                java.io.StringWriter buf = new java.io.StringWriter();
+                PrintWriter w = new PrintWriter(buf);
                 try {
-                    command.run(options, out);
+                    command.run(options, w);
                 } catch (CommandException | IllegalArgumentException | FaultException e) {
-                    out.flush();
-                    out.println(command.name() + ": " + e.getMessage());
+                    w.println(command.name() + ": " + e.getMessage());
                 }
+                w.flush();
+                String text = buf.toString();
+                if (i > 0 && !blank && !text.isEmpty()) {
+                    out.println(); // tasks apart by a blank line, one only
+                }
+                out.print(text);
+                blank = text.isEmpty() ? blank : text.endsWith("\n\n");
             }
         } finally {
             setContext.accept(saved.orElse(null));
