@@ -121,6 +121,7 @@ public final class CrashLive {
         c.add("ps");
         c.add("ps -t");
         c.add("ps -l");
+        c.add("ps -m");
         c.add("ps -S");
         c.add(TASK_LIST);
         c.add("set");

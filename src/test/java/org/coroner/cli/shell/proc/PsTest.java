@@ -191,6 +191,9 @@ class PsTest {
         // the panic task's command line and environment, read from its user memory through its page tables
         String args = sh.run(CrashLive.psArguments(scenario));
         assertThat(args).isEqualTo(crash.output(CrashLive.psArguments(scenario)));
+        // how long ago each task ran, against its CPU's run-queue clock: crash's lines are ours
+        List<String> ago = sh.run("ps -m").lines().toList();
+        assertThat(ago).containsAll(crash.lines("ps -m")).hasSize(s.tasks().all().size());
         // the state summary counts every task
         Map<String, Integer> count = new HashMap<>();
         for (Row r : rows(sh.run("ps"))) {
