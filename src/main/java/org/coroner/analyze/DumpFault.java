@@ -1,0 +1,327 @@
+package org.coroner.analyze;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.coroner.arch.x86_64.unwind.Frame;
+import org.coroner.arch.x86_64.unwind.Registers;
+import org.coroner.disasm.Instruction;
+import org.coroner.disasm.MemoryOperand;
+import org.coroner.dwarf.Die;
+import org.coroner.dwarf.Symbolizer;
+import org.coroner.dwarf.loc.FrameVariables;
+import org.coroner.dwarf.loc.TypeNames;
+import org.coroner.dwarf.loc.Variables;
+import org.coroner.kernel.mm.SlabLookup;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.memory.FaultException;
+import org.coroner.oops.decode.AddressClassifier;
+import org.coroner.oops.decode.AddressMeaning;
+import org.coroner.oops.decode.AddressSpace;
+import org.coroner.oops.decode.Arch;
+import org.coroner.oops.decode.Hex;
+import org.coroner.session.DebugInfo;
+import org.coroner.session.Session;
+
+/**
+ * A fault (page fault, general protection fault, BUG/WARN trap) read from the dump: the exception
+ * frame the CPU saved, the faulting instruction decoded from the function's code in memory, the
+ * source expression of the pointer from DWARF, and what the address means (NULL plus a member
+ * offset, a list poison, slab poison, a slab object).
+ */
+final class DumpFault {
+    private static final long LIST_POISON1 = 0xdead000000000100L;
+    private static final long LIST_POISON2 = 0xdead000000000122L;
+
+    private final Session s;
+    private final DebugInfo debug;
+    private final Backtracer bt;
+
+    DumpFault(Session s) {
+        this.s = s;
+        this.debug = s.debugInfo();
+        this.bt = s.backtracer();
+    }
+
+    /** The first kernel-mode exception frame of a backtrace and the exception's entry symbol. */
+    record Trap(Frame frame, String entry, int index) {
+    }
+
+    static Optional<Trap> trap(Backtracer bt, List<Frame> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            if (f.isException() && !f.isUserRegs()) {
+                String entry = i > 0 ? bt.symbolizer().function(frames.get(i - 1).pc()) : "?";
+                return Optional.of(new Trap(f, entry, i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Map<String, Long> registerMap(Registers r) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        String[] names = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
+                "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss"};
+        for (int i = 0; i < names.length; i++) {
+            m.put(names[i], r.get(i));
+        }
+        return m;
+    }
+
+    CodeLocation location(long address) {
+        var name = bt.symbolizer().lookup(address);
+        var loc = debug.locate(address);
+        String fn = loc.map(l -> l.innermost().function()).orElse(name.map(n -> n.symbol()).orElse(null));
+        String file = loc.map(l -> l.innermost().file()).filter(f -> !f.equals("??")).orElse(null);
+        Integer line = loc.map(l -> l.innermost().line()).filter(x -> x > 0).orElse(null);
+        return new CodeLocation(fn, name.map(n -> n.kernel()).orElse(null), file, line, name.map(n -> n.module()).orElse(null),
+                Hex.format(address));
+    }
+
+    /** The function's code in memory up to {@code pc}, with its DWARF. */
+    Optional<FunctionCode> code(long pc) {
+        var name = bt.symbolizer().lookup(pc);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        var fa = debug.fileAddress(pc);
+        Symbolizer dw = fa.map(DebugInfo.FileAddress::symbolizer).orElse(null);
+        long delta = fa.map(x -> pc - x.address()).orElse(0L);
+        return FunctionCode.read(s.kernel().memory(), name.get().symbol(), name.get().module(), name.get().symbolAddress(), pc,
+                dw, delta);
+    }
+
+    /**
+     * Explains a memory-access fault. {@code reported} is the faulting address as the kernel printed it
+     * (CR2 of a page fault), or null (a general protection fault prints none).
+     */
+    Finding explain(Trap trap, Long reported, Kind hint) {
+        Finding f = new Finding(hint);
+        Registers r = trap.frame().regs();
+        Map<String, Long> regs = registerMap(r);
+        long rip = r.ip();
+        f.location = location(rip);
+        f.add("register", "The CPU took " + exceptionName(trap.entry()) + " at RIP " + Hex.format(rip) + " ("
+                        + bt.symbolizer().lookup(rip).map(n -> n.kernel()).orElse("no symbol") + ").",
+                "exception frame (struct pt_regs) at " + Hex.format(trap.frame().regsAddress()) + " on the task's stack, saved by "
+                        + trap.entry());
+        if (bt.symbolizer().lookup(rip).isEmpty() || Long.compareUnsigned(rip, 0x1000) < 0) {
+            return badCall(f, r, regs, reported);
+        }
+        Optional<FunctionCode> oc = code(rip);
+        if (oc.isEmpty()) {
+            f.add("memory", "The code at RIP could not be read or decoded from the dump.", "read of " + Hex.format(rip));
+            classify(f, reported, regs, null, null, null, r);
+            return f;
+        }
+        FunctionCode code = oc.get();
+        Instruction fi = code.last();
+        f.add("code", "The faulting instruction is " + fi.text() + " at " + code.at(fi) + ".",
+                "decoded from " + code.symbol() + "'s first byte in the dump's memory");
+        Optional<MemoryOperand> mo = MemoryOperand.of(fi);
+        Long effective = null;
+        SourceTrace.Expr pointer = null;
+        Optional<SourceTrace.Access> access = Optional.empty();
+        if (mo.isPresent() && mo.get().base() != null && !mo.get().ripRelative()) {
+            String base = SourceTrace.wide(mo.get().base());
+            var ea = mo.get().address(n -> regs.get(SourceTrace.wide(n)));
+            if (ea.isPresent()) {
+                effective = ea.getAsLong();
+                f.add("register", "It accesses " + Hex.format(mo.get().displacement()) + "(%" + base + ") = "
+                        + Hex.format(effective) + ": %" + base + " = " + Hex.format(regs.get(base)) + ".",
+                        "the exception frame's registers");
+            }
+            if (mo.get().index() == null) {
+                SourceTrace trace = new SourceTrace(code, f.evidence);
+                pointer = trace.value(base, code.lastIndex(), 0);
+                access = trace.access(pointer, mo.get().displacement());
+            }
+        }
+        if (reported != null && effective != null && reported.longValue() != effective.longValue()) {
+            f.add("register", "The kernel reported the fault at " + Hex.format(reported) + ", not at the operand's "
+                    + Hex.format(effective) + ".", "the log's fault line against the exception frame");
+        }
+        classify(f, reported != null ? reported : effective, regs, pointer, access.orElse(null), code, r);
+        return f;
+    }
+
+    private Finding badCall(Finding f, Registers r, Map<String, Long> regs, Long reported) {
+        long rip = r.ip();
+        f.add("register", "RIP " + Hex.format(rip) + " is not in any kernel code: the CPU jumped or called there"
+                + (rip == 0 ? " through a NULL function pointer" : " through a bad pointer") + ".",
+                "symbol lookup of RIP in vmlinux and every loaded module");
+        try {
+            long ret = s.kernel().memory().u64(r.sp());
+            bt.symbolizer().frame(ret, true).ifPresent(n -> f.add("memory", "The return address on top of the stack is "
+                    + n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]")
+                    + ": the call came from there, or from a function it called that tail-called on.",
+                    "8 bytes at RSP " + Hex.format(r.sp())));
+            if (bt.symbolizer().lookup(ret).isPresent()) {
+                f.location = location(ret - 1);
+            }
+        } catch (FaultException e) {
+            f.add("memory", "The word at RSP cannot be read: " + e.getMessage(), "read of " + Hex.format(r.sp()));
+        }
+        classify(f, rip, regs, null, null, null, r);
+        return f;
+    }
+
+    /** Sets the kind from what the address is, with the evidence for it. */
+    private void classify(Finding f, Long address, Map<String, Long> regs, SourceTrace.Expr pointer, SourceTrace.Access access,
+                          FunctionCode code, Registers r) {
+        if (address == null) {
+            f.confidence = Confidence.LOW;
+            f.summary = "A fault at an address the dump does not tell.";
+            return;
+        }
+        AddressMeaning m = AddressClassifier.classify(address, AddressSpace.of(Arch.X86_64), regs);
+        String where = f.location == null ? "" : " in " + f.location.text();
+        if (m.has(AddressMeaning.Kind.NULL_POINTER)) {
+            f.kind = Kind.NULL_POINTER_DEREFERENCE;
+            f.confidence = Confidence.HIGH;
+            String what = pointer != null && pointer.text() != null ? pointer.text() + " is NULL" : "a NULL pointer";
+            f.summary = (pointer != null && pointer.text() != null ? "The pointer " + what : "A NULL pointer")
+                    + (access != null ? " and " + access.text() + " (member " + access.member() + " of " + access.struct()
+                    + " at +" + Hex.format(access.offset()) + ") was accessed through it" : address == 0 ? " was dereferenced"
+                    : " was dereferenced at offset " + Hex.format(address)) + where + ".";
+            f.add("register", "The faulting address " + Hex.format(address) + " is NULL" + (address == 0 ? "" : " + "
+                    + Hex.format(address)) + ".", "address classification (addresses below 0x1000 are never mapped)");
+            if (pointer != null && pointer.text() != null && pointer.member() != null) {
+                f.add("dwarf", pointer.text() + " is member '" + pointer.member().path() + "' of "
+                        + structName(pointer, code) + " at +" + Hex.format(pointer.member().offset()) + ", and it held NULL.",
+                        "DWARF member offset and the register's value in the exception frame");
+            }
+            return;
+        }
+        Optional<AddressMeaning.Finding> poison = m.findings().stream()
+                .filter(x -> x.kind() == AddressMeaning.Kind.POISON_POINTER && x.name().startsWith("LIST_POISON")).findFirst();
+        if (poison.isPresent()) {
+            f.kind = Kind.USE_AFTER_LIST_DEL;
+            f.confidence = Confidence.HIGH;
+            f.add("register", "The faulting address " + Hex.format(address) + " is " + poison.get().detail() + ".",
+                    "address classification: LIST_POISON1 = 0xdead000000000100, LIST_POISON2 = 0xdead000000000122");
+            Optional<String> entry = code == null ? Optional.empty() : deletedEntry(f, address, code, r);
+            f.summary = "A list entry was used after list_del(): " + entry.orElse("the code followed a poisoned list pointer")
+                    + where + ".";
+            if (entry.isEmpty()) {
+                f.confidence = Confidence.MEDIUM;
+            }
+            return;
+        }
+        if (m.has(AddressMeaning.Kind.SLAB_POISON)) {
+            f.kind = Kind.USE_AFTER_FREE;
+            f.confidence = Confidence.MEDIUM;
+            f.add("register", "The faulting address " + Hex.format(address) + " is " + m.summary() + ".",
+                    "address classification: slab poison bytes");
+            f.summary = "A pointer read from freed (poisoned) slab memory was dereferenced" + where + ".";
+            return;
+        }
+        SlabLookup slabs = new SlabLookup(s.kernel());
+        for (var e : regs.entrySet()) {
+            if (e.getKey().equals("rip") || e.getKey().equals("rsp") || e.getKey().equals("eflags")) {
+                continue;
+            }
+            slabs.cacheOf(e.getValue()).ifPresent(c -> f.add("memory", "%" + e.getKey() + " = " + Hex.format(e.getValue())
+                    + " points into a slab page of cache " + c + ".", "the page's struct slab in the vmemmap"));
+        }
+        f.kind = f.kind == Kind.NULL_POINTER_DEREFERENCE ? Kind.BAD_POINTER_DEREFERENCE : f.kind;
+        f.confidence = Confidence.MEDIUM;
+        f.add("register", "The faulting address " + Hex.format(address) + ": " + m.summary() + ".", "address classification");
+        f.summary = (pointer != null && pointer.text() != null ? "The pointer " + pointer.text() + " held the bad value "
+                + Hex.format(address) : "A bad pointer (" + Hex.format(address) + ") was dereferenced") + where + ".";
+    }
+
+    private static String structName(SourceTrace.Expr e, FunctionCode code) {
+        return e.struct() == null || code == null || code.dwarf() == null ? "?" : TypeNames.cName(code.dwarf(), e.struct());
+    }
+
+    /**
+     * Finds the deleted list entry: a pointer variable live at the fault whose struct holds
+     * LIST_POISON1 and LIST_POISON2 in a {@code struct list_head} member (what list_del() leaves).
+     */
+    private Optional<String> deletedEntry(Finding f, long address, FunctionCode code, Registers r) {
+        Symbolizer dw = code.dwarf();
+        if (dw == null) {
+            return Optional.empty();
+        }
+        long pc = code.filePc(code.last());
+        for (Variables.Variable v : Variables.at(dw, pc)) {
+            Optional<Die> struct = TypeNames.pointee(dw, v.typeDie());
+            Optional<Long> value = variableValue(dw, pc, v, r);
+            if (struct.isEmpty() || value.isEmpty() || value.get() == 0) {
+                continue;
+            }
+            long size = TypeNames.size(dw, struct.get());
+            if (size <= 0 || size > 4096) {
+                continue;
+            }
+            byte[] obj;
+            try {
+                obj = s.kernel().memory().read(value.get(), (int) size);
+            } catch (FaultException e) {
+                continue;
+            }
+            var bb = java.nio.ByteBuffer.wrap(obj).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int o = 0; o + 16 <= size; o += 8) {
+                if (bb.getLong(o) != LIST_POISON1 || bb.getLong(o + 8) != LIST_POISON2) {
+                    continue;
+                }
+                Optional<TypeNames.Member> mem = TypeNames.memberAt(dw, struct.get(), o);
+                String path = mem.map(TypeNames.Member::path).orElse("+" + Hex.format(o));
+                String list = path.endsWith(".next") ? path.substring(0, path.length() - 5) : path;
+                String sname = TypeNames.cName(dw, struct.get());
+                f.add("memory", v.name() + " (" + TypeNames.cName(dw, v.typeDie()) + ") = " + Hex.format(value.get())
+                                + ": its member " + list + " at +" + Hex.format(o) + " is {next = LIST_POISON1, prev = LIST_POISON2}:"
+                                + " list_del() removed this entry from its list.",
+                        "DWARF location of '" + v.name() + "' at the faulting pc, then " + size + " bytes read at "
+                                + Hex.format(value.get()) + " and the DWARF members of " + sname);
+                long k = address - LIST_POISON1 + o;
+                String result = v.name() + "->" + list + " (" + sname + ", member " + list + ")";
+                if (k >= 0 && k < size) {
+                    Optional<TypeNames.Member> acc = TypeNames.memberAt(dw, struct.get(), k);
+                    f.add("dwarf", "The faulting address " + Hex.format(address) + " = LIST_POISON1 - " + Hex.format(o) + " + "
+                                    + Hex.format(k) + ": container_of(" + v.name() + "->" + list + ".next, " + sname + ", " + list
+                                    + ") (list_next_entry), then its member " + acc.map(TypeNames.Member::path).orElse("?")
+                                    + " at +" + Hex.format(k) + ".",
+                            "DWARF offsets of " + sname + " members " + list + " and " + acc.map(TypeNames.Member::path).orElse("?"));
+                    result = v.name() + "->" + list + " (" + sname + ", member " + list + ") was deleted with list_del() and then"
+                            + " followed: list_next_entry(" + v.name() + ", " + list + ") is LIST_POISON1 - " + Hex.format(o)
+                            + ", whose " + acc.map(TypeNames.Member::path).orElse("member") + " was read";
+                }
+                return Optional.of(result);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A variable's value at the faulting pc from its DWARF location and the exception frame's registers. */
+    private Optional<Long> variableValue(Symbolizer dw, long pc, Variables.Variable v, Registers r) {
+        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
+            String name = n == 16 ? "rip" : SourceTrace.DWARF_REGS.entrySet().stream().filter(e -> e.getValue() == n)
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            Long val = name == null ? null : registerMap(r).get(name);
+            return val == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(val);
+        };
+        for (FrameVariables.Value fv : FrameVariables.evaluate(dw, pc, reg, java.util.OptionalLong.empty(), s.kernel().memory())) {
+            if (fv.name().equals(v.name()) && fv.parameter() == v.parameter() && fv.value().isPresent()) {
+                return Optional.of(fv.value().getAsLong());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String exceptionName(String entry) {
+        return switch (entry) {
+            case "asm_exc_page_fault" -> "a page fault (#PF)";
+            case "asm_exc_general_protection" -> "a general protection fault (#GP)";
+            case "asm_exc_invalid_op" -> "an invalid-opcode trap (#UD: BUG() or WARN())";
+            case "asm_exc_int3" -> "a breakpoint (#BP)";
+            case "asm_exc_divide_error" -> "a divide error (#DE)";
+            case "asm_exc_double_fault" -> "a double fault (#DF)";
+            case "asm_exc_stack_segment" -> "a stack-segment fault (#SS)";
+            default -> "an exception (entered through " + entry + ")";
+        };
+    }
+}

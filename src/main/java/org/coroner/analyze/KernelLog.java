@@ -1,0 +1,78 @@
+package org.coroner.analyze;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.coroner.oops.FoundReport;
+import org.coroner.oops.ReportFinder;
+import org.coroner.oops.decode.DecodedOops;
+import org.coroner.oops.decode.OopsDecoder;
+
+/**
+ * The kernel's own words about the crash, from a console log or from the printk ring buffer in a
+ * dump: every crash report in it (the first is what went wrong first), and the panic message.
+ */
+final class KernelLog {
+    private final List<String> lines;
+    private final List<FoundReport> reports;
+
+    KernelLog(List<String> lines) {
+        this.lines = List.copyOf(lines);
+        this.reports = ReportFinder.findAll(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static KernelLog of(byte[] text) {
+        return new KernelLog(new String(text, StandardCharsets.UTF_8).lines().toList());
+    }
+
+    List<String> lines() {
+        return lines;
+    }
+
+    List<FoundReport> reports() {
+        return reports;
+    }
+
+    /** The first report that is not only the panic line (the panic is what followed it). */
+    Optional<FoundReport> trigger() {
+        for (FoundReport r : reports) {
+            if (!r.kind().equals("panic")) {
+                return Optional.of(r);
+            }
+        }
+        return reports.isEmpty() ? Optional.empty() : Optional.of(reports.get(0));
+    }
+
+    Optional<DecodedOops> decoded() {
+        return trigger().map(r -> OopsDecoder.decode(r.lines()));
+    }
+
+    /** The message of the first {@code Kernel panic - not syncing: MSG}. */
+    Optional<String> panic() {
+        for (String l : lines) {
+            int i = l.indexOf("Kernel panic - not syncing: ");
+            if (i >= 0) {
+                return Optional.of(l.substring(i + "Kernel panic - not syncing: ".length()).strip());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Lines that contain {@code needle}, in order. */
+    List<String> grep(String needle) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.contains(needle)) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** The last {@code n} lines. */
+    List<String> tail(int n) {
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
+    }
+}

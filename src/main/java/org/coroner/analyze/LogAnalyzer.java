@@ -1,0 +1,209 @@
+package org.coroner.analyze;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.coroner.oops.FoundReport;
+import org.coroner.oops.decode.AddressMeaning;
+import org.coroner.oops.decode.DecodedOops;
+import org.coroner.oops.decode.Hex;
+import org.coroner.oops.report.DebugFiles;
+import org.coroner.oops.report.OopsAnalyzer;
+import org.coroner.oops.report.OopsReport;
+import org.coroner.oops.report.SymbolizedFrame;
+
+/**
+ * {@code coroner analyze --log FILE}: the same verdict from a console log, with the evidence a log
+ * can carry: the kernel's report decoded, its faulting access explained from the {@code Code:}
+ * bytes, the registers and DWARF ({@code coroner oops}), hung and blocked tasks from their traces,
+ * and, with the module's .ko, the locks their code takes ({@link ModuleLockCalls}).
+ */
+public final class LogAnalyzer {
+    private static final Pattern HUNG = Pattern.compile("INFO: task (.+):(\\d+) blocked for more than (\\d+) seconds");
+    private final Path path;
+    private final DebugFiles debug;
+
+    public LogAnalyzer(Path path, DebugFiles debug) {
+        this.path = path;
+        this.debug = debug;
+    }
+
+    public Analysis analyze() {
+        KernelLog log;
+        try {
+            log = KernelLog.of(Files.readAllBytes(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> notes = new ArrayList<>();
+        Optional<FoundReport> trigger = log.trigger();
+        String panic = log.panic().orElse(null);
+        Kind hint = TriggerKinds.of(trigger.orElse(null), panic);
+        Finding f = new Finding(hint);
+        OopsReport report = trigger.map(t -> new OopsAnalyzer(debug).analyze(1, t)).orElse(null);
+        DecodedOops d = report == null ? null : report.decoded();
+        trigger.ifPresent(t -> f.add("log", "The kernel reported: " + DumpAnalyzer.firstLine(t), "line " + t.startLine() + " of " + path));
+        if (report != null && report.rip() != null) {
+            f.location = location(report.rip());
+        }
+        boolean sysrq = log.lines().stream().anyMatch(l -> l.contains("sysrq_handle_crash"));
+        if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
+            f.kind = Kind.SYSRQ_TRIGGERED;
+            f.confidence = Confidence.HIGH;
+            log.grep("sysrq: ").forEach(l -> f.add("log", "The kernel logged: " + Verdicts.strip(l), "the log"));
+            log.grep("sysrq_handle_crash").stream().findFirst().ifPresent(l -> f.add("log", "The crashing call trace has "
+                    + Verdicts.strip(l) + ".", "the Call Trace in the log"));
+            f.summary = "The crash was requested: SysRq 'c' (sysrq_handle_crash) panicked the kernel on purpose. Nothing failed.";
+        } else if (hint == Kind.OUT_OF_MEMORY) {
+            f.confidence = Confidence.HIGH;
+            f.add("log", "Kernel panic - not syncing: " + panic, "the log");
+            f.summary = "The kernel ran out of memory and panicked instead of killing a task"
+                    + (panic != null && panic.contains("panic_on_oom") ? " because vm.panic_on_oom is set" : "") + ".";
+        } else if (d != null && DumpAnalyzer.isFault(hint)) {
+            fault(f, report, d, log);
+        } else {
+            hungTasks(f, log, hint, notes);
+        }
+        if (f.summary == null) {
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse("No crash report in the log") + ".";
+        }
+        if (debug == null) {
+            notes.add("without --vmlinux and --modules the log's addresses are not explained from debug info");
+        }
+        if (report != null) {
+            notes.addAll(report.notes());
+        }
+        List<Context.FrameInfo> frames = new ArrayList<>();
+        if (report != null) {
+            int i = 0;
+            for (SymbolizedFrame sf : report.frames()) {
+                if (sf.reliable()) {
+                    frames.add(new Context.FrameInfo(i++, sf.kernelSpelling(), sf.module(), sf.file(), sf.line(), false, null));
+                }
+            }
+        }
+        Context.TaskRef task = d == null || d.comm() == null ? null : new Context.TaskRef(d.pid(), d.comm(), d.cpu(), null, null);
+        Context ctx = new Context(panic, trigger.map(DumpAnalyzer::firstLine).orElse(null), DumpAnalyzer.taint(d),
+                execution(log), null, task, frames, null, blockedFromLog(log), List.of(), List.of(), log.tail(25));
+        return new Analysis(path.toString(), "log", f.verdict(), List.copyOf(f.evidence), ctx, notes);
+    }
+
+    private static CodeLocation location(SymbolizedFrame rip) {
+        String fn = rip.inlined() != null && !rip.inlined().isEmpty() ? rip.inlined().get(0).function()
+                : rip.function() == null ? null : rip.function().replaceFirst("\\..*$", "");
+        String file = rip.inlined() != null && !rip.inlined().isEmpty() ? rip.inlined().get(0).file() : rip.file();
+        Integer line = rip.inlined() != null && !rip.inlined().isEmpty() ? Integer.valueOf(rip.inlined().get(0).line()) : rip.line();
+        return new CodeLocation(fn, rip.kernelSpelling(), file, line, rip.module(), rip.address() == null ? null : Hex.format(rip.address()));
+    }
+
+    private void fault(Finding f, OopsReport r, DecodedOops d, KernelLog log) {
+        f.confidence = Confidence.MEDIUM;
+        AddressMeaning m = d.addressMeaning();
+        if (d.address() != null && m != null) {
+            f.add("log", "The faulting address " + Hex.format(d.address()) + ": " + m.summary() + ".",
+                    "the report's " + (d.addressSource() == null ? "fault line" : d.addressSource()) + ", classified");
+            if (m.has(AddressMeaning.Kind.NULL_POINTER)) {
+                f.kind = Kind.NULL_POINTER_DEREFERENCE;
+            } else if (m.findings().stream().anyMatch(x -> x.name() != null && x.name().startsWith("LIST_POISON"))) {
+                f.kind = Kind.USE_AFTER_LIST_DEL;
+            } else if (m.has(AddressMeaning.Kind.SLAB_POISON)) {
+                f.kind = Kind.USE_AFTER_FREE;
+            } else if (f.kind == Kind.NULL_POINTER_DEREFERENCE) {
+                f.kind = Kind.BAD_POINTER_DEREFERENCE;
+            }
+        }
+        var fx = r.fault();
+        if (fx != null) {
+            for (String e : fx.evidence()) {
+                f.add(e.startsWith("DWARF") ? "dwarf" : "code", e, "the report's Code: bytes and registers with "
+                        + (r.rip() != null && r.rip().debugInfo() != null ? r.rip().debugInfo() : "debug info"));
+            }
+        }
+        String where = f.location == null ? "" : " in " + f.location.text();
+        switch (f.kind) {
+            case NULL_POINTER_DEREFERENCE -> {
+                f.confidence = fx != null && fx.heldBy() != null ? Confidence.HIGH : Confidence.MEDIUM;
+                f.summary = (fx != null && fx.heldBy() != null ? "The pointer " + fx.heldBy() + " is NULL" : "A NULL pointer")
+                        + (fx != null && fx.access() != null ? " and " + fx.access() + " (" + fx.accessType() + ") was accessed through it"
+                        : " was dereferenced") + where + ".";
+            }
+            case USE_AFTER_LIST_DEL -> f.summary = "A list entry was used after list_del(): the code followed a poisoned list"
+                    + " pointer (" + Hex.format(d.address()) + ")" + where + ".";
+            case USE_AFTER_FREE -> f.summary = "A pointer read from freed slab memory was dereferenced" + where + ".";
+            case BUG_ON, WARNING, LIST_CORRUPTION, DOUBLE_FREE -> {
+                f.confidence = Confidence.HIGH;
+                log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ") || t.startsWith("WARNING: "))
+                        .findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
+                f.summary = (f.kind == Kind.WARNING ? "A WARN() condition fired and panic_on_warn made it fatal"
+                        : f.kind == Kind.LIST_CORRUPTION ? "List debugging found a corrupted list"
+                        : f.kind == Kind.DOUBLE_FREE ? "A slab object was freed twice" : "A BUG_ON() assertion failed") + where + ".";
+            }
+            default -> f.summary = "A bad pointer (" + (d.address() == null ? "?" : Hex.format(d.address())) + ") was dereferenced"
+                    + where + ".";
+        }
+    }
+
+    /** Hung tasks and lockups: the tasks the log names, what their traces show they wait in, the locks their code takes. */
+    private void hungTasks(Finding f, KernelLog log, Kind hint, List<String> notes) {
+        List<Context.BlockedTask> blocked = blockedFromLog(log);
+        for (Context.BlockedTask b : blocked) {
+            f.add("log", b.task().text() + " was blocked for more than " + b.blockedSeconds().intValue() + " s in " + b.waitsIn() + ".",
+                    "the hung-task report and its Call Trace in the log");
+        }
+        ModuleLockCalls calls = debug == null ? null : new ModuleLockCalls(debug);
+        if (calls != null && !blocked.isEmpty()) {
+            Optional<ModuleLockCalls.Cycle> cycle = calls.cycle(log, blocked, f);
+            if (cycle.isPresent()) {
+                f.kind = Kind.MUTEX_DEADLOCK;
+                f.confidence = Confidence.MEDIUM;
+                f.summary = "Deadlock (sleeping locks, ABBA): " + cycle.get().text() + ". Neither can go on.";
+                f.location = cycle.get().location();
+                return;
+            }
+        }
+        if (calls == null) {
+            notes.add("the locks these tasks wait for are named from the module's code: give --modules DIR with its .ko");
+        }
+        f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()
+                .map(b -> b.task().text() + " in " + b.waitsIn()).toList())) + ".";
+        f.confidence = Confidence.LOW;
+    }
+
+    /** The tasks the hung-task detector named, with the first frame of their trace outside the scheduler. */
+    static List<Context.BlockedTask> blockedFromLog(KernelLog log) {
+        List<Context.BlockedTask> out = new ArrayList<>();
+        List<String> lines = log.lines();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = HUNG.matcher(lines.get(i));
+            if (!m.find()) {
+                continue;
+            }
+            String comm = m.group(1);
+            int pid = Integer.parseInt(m.group(2));
+            if (out.stream().anyMatch(b -> b.task().pid() == pid)) {
+                continue;
+            }
+            List<String> trace = LogTraces.trace(lines, i);
+            String in = trace.stream().filter(fr -> !LogTraces.isScheduler(fr)).findFirst().orElse("?");
+            out.add(new Context.BlockedTask(new Context.TaskRef(pid, comm, null, null, "UN"), in, null, null,
+                    Double.valueOf(m.group(3)), "the hung-task detector's report"));
+        }
+        return out;
+    }
+
+    private static Context.Execution execution(KernelLog log) {
+        for (String l : log.lines()) {
+            if (l.contains("<IRQ>")) {
+                return new Context.Execution("hardirq or softirq", "the Call Trace has an <IRQ> section");
+            }
+        }
+        return null;
+    }
+}
