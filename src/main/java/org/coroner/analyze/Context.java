@@ -65,8 +65,12 @@ public record Context(String panic, String trigger, List<String> taint, Executio
     /**
      * An edge of the wait-for graph: {@code from} waits for / is held by {@code to}.
      *
-     * @param relation {@code waits-for} (task to lock) or {@code held-by} (lock to task)
+     * @param relation   {@code waits-for} (task to lock) or {@code held-by} (lock to task)
+     * @param evidence   the fact behind the edge; {@code derivation} how it was found, {@code source} its kind
      */
-    public record Edge(String from, String relation, String to, String evidence) {
+    public record Edge(String from, String relation, String to, String evidence, String derivation, String source) {
+        Evidence asEvidence() {
+            return new Evidence(evidence, derivation, source);
+        }
     }
 }

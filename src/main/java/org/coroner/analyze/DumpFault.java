@@ -72,10 +72,12 @@ final class DumpFault {
 
     CodeLocation location(long address) {
         var name = bt.symbolizer().lookup(address);
-        var loc = debug.locate(address);
-        String fn = loc.map(l -> l.innermost().function()).orElse(name.map(n -> n.symbol()).orElse(null));
-        String file = loc.map(l -> l.innermost().file()).filter(f -> !f.equals("??")).orElse(null);
-        Integer line = loc.map(l -> l.innermost().line()).filter(x -> x > 0).orElse(null);
+        // the innermost frame not in a header: spin_lock() inlined from spinlock.h says less than its caller
+        var frame = debug.locate(address).map(l -> l.frames().stream().filter(x -> !x.file().endsWith(".h")).findFirst()
+                .orElse(l.innermost()));
+        String fn = frame.map(x -> x.function()).orElse(name.map(n -> n.symbol()).orElse(null));
+        String file = frame.map(x -> x.file()).filter(f -> !f.equals("??")).orElse(null);
+        Integer line = frame.map(x -> x.line()).filter(x -> x > 0).orElse(null);
         return new CodeLocation(fn, name.map(n -> n.kernel()).orElse(null), file, line, name.map(n -> n.module()).orElse(null),
                 Hex.format(address));
     }
@@ -121,6 +123,14 @@ final class DumpFault {
         f.add("code", "The faulting instruction is " + fi.text() + " at " + code.at(fi) + ".",
                 "decoded from " + code.symbol() + "'s first byte in the dump's memory");
         Optional<MemoryOperand> mo = MemoryOperand.of(fi);
+        if (mo.isEmpty()) {
+            // AT&T writes an absolute memory operand as a bare number ("addq $0x1,0x8")
+            for (String op : SourceTrace.operands(fi)) {
+                if (op.matches("-?0x[0-9a-f]+")) {
+                    mo = Optional.of(new MemoryOperand(null, SourceTrace.parseImm(op), null, null, 1));
+                }
+            }
+        }
         Long effective = null;
         SourceTrace.Expr pointer = null;
         Optional<SourceTrace.Access> access = Optional.empty();
@@ -139,11 +149,29 @@ final class DumpFault {
                 access = trace.access(pointer, mo.get().displacement());
             }
         }
+        if (mo.isPresent() && mo.get().base() == null && mo.get().index() == null && code.dwarf() != null) {
+            // an absolute operand: the compiler folded a known-NULL pointer into the displacement
+            Optional<SourceTrace.Expr> n = nullPointerVariable(code, mo.get().displacement(), r, f);
+            if (n.isPresent()) {
+                pointer = n.get();
+                access = new SourceTrace(code, f.evidence).access(pointer, mo.get().displacement());
+            }
+        }
         if (reported != null && effective != null && reported.longValue() != effective.longValue()) {
             f.add("register", "The kernel reported the fault at " + Hex.format(reported) + ", not at the operand's "
                     + Hex.format(effective) + ".", "the log's fault line against the exception frame");
         }
         classify(f, reported != null ? reported : effective, regs, pointer, access.orElse(null), code, r);
+        List<String> used = new java.util.ArrayList<>();
+        for (Evidence e : f.evidence) {
+            var m = java.util.regex.Pattern.compile("\\(%(r\\w+)\\)").matcher(e.statement());
+            while (m.find()) {
+                if (!used.contains(m.group(1))) {
+                    used.add(m.group(1));
+                }
+            }
+        }
+        freed(f, regs, used, "a base register of the faulting code");
         return f;
     }
 
@@ -160,12 +188,91 @@ final class DumpFault {
                     "8 bytes at RSP " + Hex.format(r.sp())));
             if (bt.symbolizer().lookup(ret).isPresent()) {
                 f.location = location(ret - 1);
+                calledThrough(f, ret, r);
             }
         } catch (FaultException e) {
             f.add("memory", "The word at RSP cannot be read: " + e.getMessage(), "read of " + Hex.format(r.sp()));
         }
         classify(f, rip, regs, null, null, null, r);
+        freed(f, regs, List.of("rdi", "rsi", "rdx", "rcx"), "argument register");
         return f;
+    }
+
+    /**
+     * Which function the caller called: its function-pointer variables at the call, from DWARF, with
+     * the callee-saved registers of the exception frame (nothing between the call and the fault
+     * needs to have kept them: the evidence says so).
+     */
+    private void calledThrough(Finding f, long ret, Registers r) {
+        var fa = debug.fileAddress(ret - 1);
+        if (fa.isEmpty()) {
+            return;
+        }
+        Symbolizer dw = fa.get().symbolizer();
+        long pc = fa.get().address();
+        Map<String, Long> all = registerMap(r);
+        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
+            String name = SourceTrace.DWARF_REGS.entrySet().stream().filter(e -> e.getValue() == n).map(Map.Entry::getKey)
+                    .findFirst().orElse(null);
+            boolean calleeSaved = name != null && List.of("rbx", "rbp", "r12", "r13", "r14", "r15").contains(name);
+            return calleeSaved ? java.util.OptionalLong.of(all.get(name)) : java.util.OptionalLong.empty();
+        };
+        for (FrameVariables.Value v : FrameVariables.evaluate(dw, pc, reg, java.util.OptionalLong.empty(), s.kernel().memory())) {
+            if (v.value().isEmpty()) {
+                continue;
+            }
+            // a function pointer: its value is the first byte of a function with debug info
+            var target = bt.symbolizer().lookup(v.value().getAsLong()).filter(n -> n.offset() == 0)
+                    .filter(n -> debug.locate(v.value().getAsLong()).isPresent());
+            if (target.isPresent()) {
+                f.add("dwarf", "At that call, " + (v.parameter() ? "parameter '" : "variable '") + v.name() + "' (" + v.type() + ") = "
+                                + target.get().symbol() + (target.get().module() == null ? "" : " [" + target.get().module() + "]")
+                                + ": the call went there, and from there (through tail calls) to " + Hex.format(r.ip()) + ".",
+                        "DWARF location of '" + v.name() + "' (" + v.where() + ") with the exception frame's callee-saved registers,"
+                                + " which the callees preserve");
+                f.location = location(v.value().getAsLong());
+                return;
+            }
+        }
+    }
+
+    /**
+     * Use after free: a register the faulting code used points into a free slab object. Overrides
+     * the address's class, since what was read from freed memory is why the pointer was bad.
+     */
+    private void freed(Finding f, Map<String, Long> regs, List<String> which, String role) {
+        SlabObjects slabs = new SlabObjects(s.kernel());
+        for (String reg : which) {
+            Long v = regs.get(reg);
+            if (v == null) {
+                continue;
+            }
+            Optional<SlabObjects.SlabObject> o = slabs.objectAt(v);
+            if (o.isEmpty() || !o.get().free()) {
+                continue;
+            }
+            var obj = o.get();
+            f.add("memory", "%" + reg + " (" + role + ") = " + Hex.format(v) + " points into the FREE " + obj.cache() + " object at "
+                    + Hex.format(obj.object()) + " (+" + Hex.format(obj.offsetInObject()) + " of " + obj.size() + " bytes).",
+                    obj.freeDerivation());
+            long flags = s.kernel().object("struct kmem_cache", obj.cacheAddress()).member("flags").u64();
+            if ((flags & 0x10000L) == 0) {
+                f.add("kernel", "The freeing stack is not in the dump: cache " + obj.cache() + " keeps no free track (SLUB records"
+                        + " one only with slub_debug=U).", "struct kmem_cache.flags of " + obj.cache() + " = " + Hex.format(flags)
+                        + ": SLAB_STORE_USER (0x10000) is clear");
+            } else {
+                s.kernel(); // tracks exist; reading them is left to the SLUB model
+                f.add("kernel", "Cache " + obj.cache() + " records alloc/free tracks (SLAB_STORE_USER); this analyzer does not"
+                        + " read them yet.", "struct kmem_cache.flags of " + obj.cache() + " = " + Hex.format(flags));
+            }
+            Kind was = f.kind;
+            f.kind = Kind.USE_AFTER_FREE;
+            f.confidence = Confidence.MEDIUM;
+            f.summary = "Use after free: the code used the freed " + obj.cache() + " object at " + Hex.format(obj.object())
+                    + " (in %" + reg + ")" + (was == Kind.NULL_POINTER_DEREFERENCE ? ", and a pointer it read from that freed"
+                    + " memory was NULL" : "") + (f.location == null ? "" : "; the fault is in " + f.location.text()) + ".";
+            return;
+        }
     }
 
     /** Sets the kind from what the address is, with the evidence for it. */
@@ -291,6 +398,27 @@ final class DumpFault {
                             + ", whose " + acc.map(TypeNames.Member::path).orElse("member") + " was read";
                 }
                 return Optional.of(result);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A pointer variable that is NULL at the faulting pc and points to a struct with a member at {@code disp}. */
+    private Optional<SourceTrace.Expr> nullPointerVariable(FunctionCode code, long disp, Registers r, Finding f) {
+        Symbolizer dw = code.dwarf();
+        long pc = code.filePc(code.last());
+        for (Variables.Variable v : Variables.at(dw, pc)) {
+            Optional<Die> struct = TypeNames.pointee(dw, v.typeDie());
+            if (struct.isEmpty() || TypeNames.memberAt(dw, struct.get(), disp).isEmpty()) {
+                continue;
+            }
+            Optional<Long> value = variableValue(dw, pc, v, r);
+            if (value.isPresent() && value.get() == 0) {
+                f.add("dwarf", "The operand is the absolute address " + Hex.format(disp) + ": " + (v.parameter() ? "parameter '" : "variable '")
+                                + v.name() + "' (" + TypeNames.cName(dw, v.typeDie()) + ") of " + v.scope() + "() is NULL here, so the"
+                                + " compiler folded it into the displacement.",
+                        "DWARF location of '" + v.name() + "' at the faulting pc evaluates to 0");
+                return Optional.of(new SourceTrace.Expr(v.name(), v.typeDie(), 0L, null, null));
             }
         }
         return Optional.empty();

@@ -44,6 +44,9 @@ final class LockCalls {
     private final Session s;
     private final Backtracer bt;
     private final DumpFault code;
+    /** Decoded functions by start address, each as far as a caller has needed it; and their lock calls. */
+    private final java.util.Map<Long, FunctionCode> decoded = new java.util.HashMap<>();
+    private final java.util.Map<Long, List<Call>> callsOf = new java.util.HashMap<>();
 
     LockCalls(Session s) {
         this.s = s;
@@ -76,31 +79,44 @@ final class LockCalls {
         if (fc.isEmpty()) {
             return Optional.empty();
         }
-        List<Call> calls = calls(fc.get());
+        List<Call> calls = callsBefore(fc.get());
         return calls.isEmpty() || calls.get(calls.size() - 1).insn().address() != fc.get().last().address()
                 ? Optional.empty() : Optional.of(calls.get(calls.size() - 1));
     }
 
-    /** The caller's code up to the call whose return address this is. */
+    /** The caller's code up to the call whose return address this is (functions decoded once, then cut). */
     private Optional<FunctionCode> callerCode(long returnAddress) {
         var name = bt.symbolizer().lookup(returnAddress - 1);
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        // decode from the function's start up to the instruction that ends at the return address
-        Optional<FunctionCode> wide = code.code(returnAddress);
-        if (wide.isEmpty()) {
-            return Optional.empty();
+        long start = name.get().symbolAddress();
+        FunctionCode whole = decoded.get(start);
+        if (whole == null || whole.last().address() < returnAddress) {
+            Optional<FunctionCode> wide = code.code(returnAddress);
+            if (wide.isEmpty()) {
+                return Optional.empty();
+            }
+            whole = wide.get();
+            decoded.put(start, whole);
+            callsOf.remove(start);
         }
-        List<Instruction> ins = wide.get().instructions();
+        List<Instruction> ins = whole.instructions();
         for (int i = ins.size() - 1; i >= 0; i--) {
             if (ins.get(i).end() == returnAddress) {
-                FunctionCode f = wide.get();
-                return Optional.of(new FunctionCode(f.symbol(), f.module(), f.start(), List.copyOf(ins.subList(0, i + 1)),
-                        f.dwarf(), f.delta()));
+                return Optional.of(new FunctionCode(whole.symbol(), whole.module(), whole.start(), List.copyOf(ins.subList(0, i + 1)),
+                        whole.dwarf(), whole.delta()));
             }
         }
         return Optional.empty();
+    }
+
+    /** The lock calls of a function (as far as it has been decoded) before {@code end}. */
+    private List<Call> callsBefore(FunctionCode cut) {
+        FunctionCode whole = decoded.get(cut.start());
+        List<Call> all = callsOf.computeIfAbsent(cut.start(), x -> calls(whole));
+        long end = cut.last().end();
+        return all.stream().filter(c -> c.insn().address() < end).toList();
     }
 
     /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
@@ -113,7 +129,7 @@ final class LockCalls {
             if (fc.isEmpty()) {
                 continue;
             }
-            List<Call> calls = calls(fc.get());
+            List<Call> calls = callsBefore(fc.get());
             int depth = 0;
             Call took = null;
             for (Call c : calls) {

@@ -58,12 +58,17 @@ final class Locks {
     private List<Wait> waits;
     private final Map<Long, Backtracer.Backtrace> backtraces = new HashMap<>();
     private final SlabLookup slabs;
+    private final LockCalls lockCalls;
+    private final Map<Long, Optional<Hold>> holders = new HashMap<>();
+    private List<Context.Edge> graph;
+    private List<Context.BlockedTask> blocked;
 
     Locks(Session s) {
         this.s = s;
         this.bt = s.backtracer();
         this.k = s.kernel();
         this.slabs = new SlabLookup(k);
+        this.lockCalls = new LockCalls(s);
     }
 
     Backtracer.Backtrace backtrace(Tasks.Task t) {
@@ -200,7 +205,7 @@ final class Locks {
         // else: the lock the caller passed, from the caller's code
         for (int i = frame + 1; i < b.frames().size(); i++) {
             Frame c = b.frames().get(i);
-            Optional<LockCalls.Call> call = new LockCalls(s).callAt(c.pc());
+            Optional<LockCalls.Call> call = lockCalls.callAt(c.pc());
             if (call.isPresent() && call.get().lock() != null) {
                 long lock = call.get().lock();
                 Evidence ev = Evidence.of("code", t.comm() + " (pid " + t.pid() + ") on CPU " + b.cpu() + " spins in " + fn
@@ -254,7 +259,16 @@ final class Locks {
     }
 
     /** Who holds a lock: a mutex's or rwsem's owner word; for a spinlock, the task whose code took it. */
-    Optional<Hold> holder(Wait w) {
+    synchronized Optional<Hold> holder(Wait w) {
+        Optional<Hold> h = holders.get(w.lock());
+        if (h == null) {
+            h = findHolder(w);
+            holders.put(w.lock(), h);
+        }
+        return h;
+    }
+
+    private Optional<Hold> findHolder(Wait w) {
         try {
             if (w.type().equals("mutex") || w.type().equals("rwsem")) {
                 String type = w.type().equals("mutex") ? "struct mutex" : "struct rw_semaphore";
@@ -287,7 +301,7 @@ final class Locks {
             // a spinlock records no owner: find the task whose code took it and has not released it yet
             for (Tasks.Task t : runningFirst()) {
                 Backtracer.Backtrace b = backtrace(t);
-                Optional<LockCalls.Held> held = new LockCalls(s).heldBy(b, w.lock());
+                Optional<LockCalls.Held> held = lockCalls.heldBy(b, w.lock());
                 if (held.isPresent()) {
                     return Optional.of(new Hold(w.lock(), t, Evidence.of("code", lockName(w.lock()) + " is held by " + t.comm()
                                     + " (pid " + t.pid() + (b.cpu() >= 0 ? ", CPU " + b.cpu() : "") + "): " + held.get().text() + ".",
@@ -314,18 +328,22 @@ final class Locks {
     }
 
     /** The wait-for graph: each wait and each holder as edges. */
-    List<Context.Edge> graph() {
+    synchronized List<Context.Edge> graph() {
+        if (graph != null) {
+            return graph;
+        }
         List<Context.Edge> out = new ArrayList<>();
         Map<Long, Boolean> seen = new LinkedHashMap<>();
         for (Wait w : waits()) {
-            out.add(new Context.Edge(taskNode(w.task()), "waits-for", lockNode(w), w.evidence().statement() + " ["
-                    + w.evidence().derivation() + "]"));
+            out.add(new Context.Edge(taskNode(w.task()), "waits-for", lockNode(w), w.evidence().statement(),
+                    w.evidence().derivation(), w.evidence().source()));
             if (seen.putIfAbsent(w.lock(), true) == null) {
                 holder(w).ifPresent(h -> out.add(new Context.Edge(lockNode(w), "held-by", taskNode(h.holder()),
-                        h.evidence().statement() + " [" + h.evidence().derivation() + "]")));
+                        h.evidence().statement(), h.evidence().derivation(), h.evidence().source())));
             }
         }
-        return out;
+        graph = List.copyOf(out);
+        return graph;
     }
 
     String taskNode(Tasks.Task t) {
@@ -367,7 +385,10 @@ final class Locks {
     }
 
     /** Tasks in uninterruptible sleep (D), not the idle kind (TASK_IDLE). */
-    List<Context.BlockedTask> blocked() {
+    synchronized List<Context.BlockedTask> blocked() {
+        if (blocked != null) {
+            return blocked;
+        }
         List<Context.BlockedTask> out = new ArrayList<>();
         Map<Long, Wait> byTask = new HashMap<>();
         for (Wait w : waits()) {
@@ -403,7 +424,8 @@ final class Locks {
             }
             out.add(new Context.BlockedTask(ContextBuilder.ref(t, -1), in, on, owner, secs, how));
         }
-        return out;
+        blocked = List.copyOf(out);
+        return blocked;
     }
 
     /** The verdict for lockups, stalls and hung tasks: a deadlock when the wait-for graph has a cycle. */
@@ -422,8 +444,7 @@ final class Locks {
                             .map(Context.Edge::from).findFirst().orElse("?");
                     parts.add(e.from() + " holds " + held + " and waits for " + e.to());
                 }
-                f.add(e.relation().equals("waits-for") ? "memory" : "memory", e.evidence().substring(0, e.evidence().indexOf(" [")),
-                        e.evidence().substring(e.evidence().indexOf(" [") + 2, e.evidence().length() - 1));
+                f.evidence.add(e.asEvidence());
             }
             for (Wait w : waits()) {
                 if (cycle.stream().anyMatch(e -> e.from().equals(taskNode(w.task())))) {
@@ -478,7 +499,16 @@ final class Locks {
 
     private CodeLocation location(Wait w) {
         Backtracer.Backtrace b = backtrace(w.task());
-        for (Frame fr : b.frames()) {
+        int from = 0;
+        for (int i = 0; i < b.frames().size(); i++) {
+            Frame fr = b.frames().get(i);
+            String fn = bt.symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc());
+            if (MUTEX_SLOW.contains(fn) || RWSEM_SLOW.contains(fn) || SPIN_SLOW.contains(fn)) {
+                from = i;
+                break;
+            }
+        }
+        for (Frame fr : b.frames().subList(from, b.frames().size())) {
             String fn = bt.symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc());
             if (!MUTEX_SLOW.contains(fn) && !RWSEM_SLOW.contains(fn) && !SPIN_SLOW.contains(fn) && !fn.startsWith("_raw_")
                     && !SCHEDULER.contains(fn) && !fr.isException() && fr.isReturnAddress()) {

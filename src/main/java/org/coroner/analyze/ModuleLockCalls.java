@@ -51,10 +51,10 @@ final class ModuleLockCalls {
         for (TaskLocks t : all) {
             String node = t.task().task().comm() + " (pid " + t.task().task().pid() + ")";
             edges.add(new Context.Edge(node, "waits-for", t.waitsFor(), node + " waits in " + t.site() + " for " + t.waitsFor()
-                    + " [" + t.waitCall() + "]"));
+                    + ".", t.waitCall(), "code"));
             for (int i = 0; i < t.holds().size(); i++) {
-                edges.add(new Context.Edge(t.holds().get(i), "held-by", node, node + " holds " + t.holds().get(i) + " ["
-                        + t.holdCalls().get(i) + "]"));
+                edges.add(new Context.Edge(t.holds().get(i), "held-by", node, node + " holds " + t.holds().get(i) + ".",
+                        t.holdCalls().get(i), "code"));
             }
         }
         List<Context.Edge> cycle = Locks.cycle(edges);
@@ -66,8 +66,7 @@ final class ModuleLockCalls {
         }
         List<String> parts = new ArrayList<>();
         for (Context.Edge e : cycle) {
-            int cut = e.evidence().indexOf(" [");
-            f.add("code", e.evidence().substring(0, cut) + ".", e.evidence().substring(cut + 2, e.evidence().length() - 1));
+            f.evidence.add(e.asEvidence());
             if (e.relation().equals("waits-for")) {
                 String held = cycle.stream().filter(x -> x.relation().equals("held-by") && x.to().equals(e.from()))
                         .map(Context.Edge::from).findFirst().orElse("?");

@@ -50,6 +50,9 @@ final class Verdicts {
         f.add("log", "Kernel panic - not syncing: " + panic, "the printk ring buffer");
         for (String l : log.lines()) {
             String t = strip(l);
+            if (t.contains("Kernel panic")) {
+                continue;
+            }
             if (t.contains("invoked oom-killer") || t.startsWith("Mem-Info") || t.contains("Out of memory")
                     || t.startsWith("Free swap") || t.matches("^\\d+ pages RAM$") || t.contains("oom-kill:")) {
                 f.add("log", t, "the OOM report in the printk ring buffer");
