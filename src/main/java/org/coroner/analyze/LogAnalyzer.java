@@ -50,8 +50,10 @@ public final class LogAnalyzer {
         OopsReport report = trigger.map(t -> new OopsAnalyzer(debug).analyze(1, t)).orElse(null);
         DecodedOops d = report == null ? null : report.decoded();
         trigger.ifPresent(t -> f.add("log", "The kernel reported: " + DumpAnalyzer.firstLine(t), "line " + t.startLine() + " of " + path));
-        if (report != null && report.rip() != null) {
+        if (report != null && report.rip() != null && report.rip().function() != null) {
             f.location = location(report.rip());
+        } else if (report != null && !report.frames().isEmpty()) {
+            report.frames().stream().filter(SymbolizedFrame::reliable).findFirst().ifPresent(fr -> f.location = location(fr));
         }
         boolean sysrq = log.lines().stream().anyMatch(l -> l.contains("sysrq_handle_crash"));
         if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
@@ -96,10 +98,11 @@ public final class LogAnalyzer {
     }
 
     private static CodeLocation location(SymbolizedFrame rip) {
-        String fn = rip.inlined() != null && !rip.inlined().isEmpty() ? rip.inlined().get(0).function()
-                : rip.function() == null ? null : rip.function().replaceFirst("\\..*$", "");
-        String file = rip.inlined() != null && !rip.inlined().isEmpty() ? rip.inlined().get(0).file() : rip.file();
-        Integer line = rip.inlined() != null && !rip.inlined().isEmpty() ? Integer.valueOf(rip.inlined().get(0).line()) : rip.line();
+        // the innermost inlined function not in a header, else the frame's own function
+        var inl = rip.inlined() == null ? null : rip.inlined().stream().filter(x -> !x.file().endsWith(".h")).findFirst().orElse(null);
+        String fn = inl != null ? inl.function() : rip.function() == null ? null : rip.function().replaceFirst("\\..*$", "");
+        String file = inl != null ? inl.file() : rip.file();
+        Integer line = inl != null ? Integer.valueOf(inl.line()) : rip.line();
         return new CodeLocation(fn, rip.kernelSpelling(), file, line, rip.module(), rip.address() == null ? null : Hex.format(rip.address()));
     }
 
@@ -134,8 +137,11 @@ public final class LogAnalyzer {
                         + (fx != null && fx.access() != null ? " and " + fx.access() + " (" + fx.accessType() + ") was accessed through it"
                         : " was dereferenced") + where + ".";
             }
-            case USE_AFTER_LIST_DEL -> f.summary = "A list entry was used after list_del(): the code followed a poisoned list"
-                    + " pointer (" + Hex.format(d.address()) + ")" + where + ".";
+            case USE_AFTER_LIST_DEL -> {
+                Optional<String> entry = listEntry(r, d.address(), f);
+                f.summary = "A list entry was used after list_del(): " + entry.orElse("the code followed a poisoned list"
+                        + " pointer (" + Hex.format(d.address()) + ")") + where + ".";
+            }
             case USE_AFTER_FREE -> f.summary = "A pointer read from freed slab memory was dereferenced" + where + ".";
             case BUG_ON, WARNING, LIST_CORRUPTION, DOUBLE_FREE -> {
                 f.confidence = Confidence.HIGH;
@@ -150,6 +156,68 @@ public final class LogAnalyzer {
         }
     }
 
+    /**
+     * Which struct and list member a LIST_POISON1 address came from, by DWARF offsets alone (a log has
+     * no memory): a pointer variable live at the fault whose struct has a list_head at +O such that
+     * the address is LIST_POISON1 - O + K with K inside the struct (list_next_entry of a deleted entry).
+     */
+    private Optional<String> listEntry(OopsReport r, long address, Finding f) {
+        if (debug == null || r.rip() == null || r.rip().function() == null || r.rip().offset() == null) {
+            return Optional.empty();
+        }
+        Optional<org.coroner.dwarf.Symbolizer> sym = r.rip().module() != null ? debug.module(r.rip().module())
+                : Optional.ofNullable(debug.vmlinuxSymbolizer());
+        if (sym.isEmpty()) {
+            return Optional.empty();
+        }
+        var s = sym.get();
+        var res = s.resolve(r.rip().function(), r.rip().offset(), r.rip().size() == null ? 0 : r.rip().size());
+        if (res.mismatch() != null || res.address() < 0) {
+            return Optional.empty();
+        }
+        final long poison1 = 0xdead000000000100L;
+        for (var v : org.coroner.dwarf.loc.Variables.at(s, res.address())) {
+            var struct = org.coroner.dwarf.loc.TypeNames.pointee(s, v.typeDie());
+            if (struct.isEmpty()) {
+                continue;
+            }
+            long size = org.coroner.dwarf.loc.TypeNames.size(s, struct.get());
+            for (long o = 0; o + 16 <= size; o += 8) {
+                var m = org.coroner.dwarf.loc.TypeNames.memberAt(s, struct.get(), o);
+                if (m.isEmpty() || m.get().offset() != o) {
+                    continue;
+                }
+                String mt = org.coroner.dwarf.loc.TypeNames.cName(s, m.get().type());
+                boolean head = mt.equals("struct list_head") || mt.equals("struct hlist_node");
+                if (!head && !(m.get().path().endsWith(".next") && mt.endsWith(" *"))) {
+                    continue;
+                }
+                long k = address - poison1 + o;
+                if (k < 0 || k >= size) {
+                    continue;
+                }
+                String list = head ? m.get().path() : m.get().path().substring(0, m.get().path().length() - 5);
+                String sname = org.coroner.dwarf.loc.TypeNames.cName(s, struct.get());
+                var acc = org.coroner.dwarf.loc.TypeNames.memberAt(s, struct.get(), k);
+                String vtype = org.coroner.dwarf.loc.TypeNames.cName(s, v.typeDie());
+                List<String> candidates = org.coroner.dwarf.loc.Variables.at(s, res.address()).stream()
+                        .filter(x -> org.coroner.dwarf.loc.TypeNames.cName(s, x.typeDie()).equals(vtype))
+                        .map(org.coroner.dwarf.loc.Variables.Variable::name).distinct().toList();
+                f.add("dwarf", Hex.format(address) + " = LIST_POISON1 - " + Hex.format(o) + " + " + Hex.format(k) + ": " + sname
+                                + " has its list_head '" + list + "' at +" + Hex.format(o) + " and '"
+                                + acc.map(org.coroner.dwarf.loc.TypeNames.Member::path).orElse("?") + "' at +" + Hex.format(k)
+                                + ": list_next_entry(entry, " + list + ") of an entry list_del() had poisoned; " + vtype
+                                + " variables in scope: " + String.join(", ", candidates) + ".",
+                        "DWARF offsets of " + sname + " and the variables at the faulting pc (a log has no memory: which"
+                                + " entry it was, the dump tells)");
+                return Optional.of("an entry of " + sname + " (list member " + list + ") had been deleted with list_del()"
+                        + " and was followed: list_next_entry() of it is LIST_POISON1 - " + Hex.format(o)
+                        + ", whose " + acc.map(org.coroner.dwarf.loc.TypeNames.Member::path).orElse("member") + " was read");
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Hung tasks and lockups: the tasks the log names, what their traces show they wait in, the locks their code takes. */
     private void hungTasks(Finding f, KernelLog log, Kind hint, List<String> notes) {
         List<Context.BlockedTask> blocked = blockedFromLog(log);
@@ -158,12 +226,14 @@ public final class LogAnalyzer {
                     "the hung-task report and its Call Trace in the log");
         }
         ModuleLockCalls calls = debug == null ? null : new ModuleLockCalls(debug);
-        if (calls != null && !blocked.isEmpty()) {
-            Optional<ModuleLockCalls.Cycle> cycle = calls.cycle(log, blocked, f);
+        List<ModuleLockCalls.Waiter> waiters = waiters(log);
+        if (calls != null && !waiters.isEmpty()) {
+            Optional<ModuleLockCalls.Cycle> cycle = calls.cycle(waiters, f);
             if (cycle.isPresent()) {
-                f.kind = Kind.MUTEX_DEADLOCK;
+                f.kind = calls.spin ? Kind.SPINLOCK_DEADLOCK : Kind.MUTEX_DEADLOCK;
                 f.confidence = Confidence.MEDIUM;
-                f.summary = "Deadlock (sleeping locks, ABBA): " + cycle.get().text() + ". Neither can go on.";
+                f.summary = "Deadlock (" + (calls.spin ? "spinlocks" : "sleeping locks") + ", ABBA): " + cycle.get().text()
+                        + ". Neither can go on.";
                 f.location = cycle.get().location();
                 return;
             }
@@ -174,6 +244,34 @@ public final class LogAnalyzer {
         f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()
                 .map(b -> b.task().text() + " in " + b.waitsIn()).toList())) + ".";
         f.confidence = Confidence.LOW;
+    }
+
+    private static final Pattern CPU_LINE = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+)");
+
+    /** Hung tasks with their traces, and every CPU backtrace whose trace spins in a spinlock slow path. */
+    static List<ModuleLockCalls.Waiter> waiters(KernelLog log) {
+        List<ModuleLockCalls.Waiter> out = new ArrayList<>();
+        List<String> lines = log.lines();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher h = HUNG.matcher(lines.get(i));
+            if (h.find()) {
+                int pid = Integer.parseInt(h.group(2));
+                out.add(new ModuleLockCalls.Waiter(new Context.TaskRef(pid, h.group(1), null, null, "UN"), LogTraces.trace(lines, i)));
+                continue;
+            }
+            Matcher c = CPU_LINE.matcher(lines.get(i));
+            if (c.find()) {
+                List<String> trace = LogTraces.trace(lines, i);
+                boolean ripSpins = lines.subList(i, Math.min(lines.size(), i + 6)).stream()
+                        .anyMatch(l -> l.contains("RIP: 0010:") && l.contains("_lock_slowpath"));
+                if (ripSpins || trace.stream().anyMatch(fr -> LogTraces.function(fr).contains("_lock_slowpath")
+                        || LogTraces.function(fr).matches("_raw_(spin|read|write)_lock.*"))) {
+                    out.add(new ModuleLockCalls.Waiter(new Context.TaskRef(Integer.parseInt(c.group(2)), c.group(3),
+                            Integer.parseInt(c.group(1)), null, "RU"), trace));
+                }
+            }
+        }
+        return out;
     }
 
     /** The tasks the hung-task detector named, with the first frame of their trace outside the scheduler. */

@@ -30,7 +30,8 @@ final class LogTraces {
             if (!in) {
                 continue;
             }
-            if (t.equals("<TASK>") || t.startsWith("? ")) {
+            if (t.equals("<TASK>") || t.startsWith("? ") || t.equals("<IRQ>") || t.equals("</IRQ>") || t.equals("<NMI>")
+                    || t.equals("</NMI>") || t.equals("<SOFTIRQ>") || t.equals("</SOFTIRQ>")) {
                 continue;
             }
             if (t.equals("</TASK>")) {

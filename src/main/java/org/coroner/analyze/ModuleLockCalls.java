@@ -33,19 +33,24 @@ final class ModuleLockCalls {
     record Cycle(String text, CodeLocation location) {
     }
 
+    /** A task the log shows waiting (hung, or spinning on a CPU), with its Call Trace. */
+    record Waiter(Context.TaskRef task, List<String> trace) {
+    }
+
     /** One task's locks from its trace: the one it waits for and the ones it holds. */
-    record TaskLocks(Context.BlockedTask task, String site, String waitsFor, String waitCall, List<String> holds,
+    record TaskLocks(Waiter task, String site, String waitsFor, String waitCall, boolean spin, List<String> holds,
                      List<String> holdCalls) {
     }
 
-    Optional<Cycle> cycle(KernelLog log, List<Context.BlockedTask> blocked, Finding f) {
+    /** True when a cycle was found and it is of spinlocks. */
+    boolean spin;
+
+    Optional<Cycle> cycle(List<Waiter> waiters, Finding f) {
         List<TaskLocks> all = new ArrayList<>();
-        for (Context.BlockedTask b : blocked) {
-            int line = lineOf(log, b.task().pid());
-            if (line < 0) {
-                continue;
+        for (Waiter w : waiters) {
+            if (all.stream().noneMatch(t -> t.task().task().pid().equals(w.task().pid()))) {
+                locks(w, w.trace()).ifPresent(all::add);
             }
-            locks(b, LogTraces.trace(log.lines(), line)).ifPresent(all::add);
         }
         List<Context.Edge> edges = new ArrayList<>();
         for (TaskLocks t : all) {
@@ -74,6 +79,7 @@ final class ModuleLockCalls {
             }
         }
         TaskLocks first = all.get(0);
+        spin = all.stream().anyMatch(TaskLocks::spin);
         return Optional.of(new Cycle(String.join("; ", parts), siteLocation(first.site())));
     }
 
@@ -92,24 +98,15 @@ final class ModuleLockCalls {
         if (r.location() == null) {
             return new CodeLocation(fn, frame, null, null, mod, null);
         }
-        var in = r.location().innermost();
+        var in = r.location().frames().stream().filter(x -> !x.file().endsWith(".h")).findFirst().orElse(r.location().innermost());
         return new CodeLocation(in.function(), frame, in.file(), in.line(), mod, null);
     }
 
-    private static int lineOf(KernelLog log, int pid) {
-        for (int i = 0; i < log.lines().size(); i++) {
-            if (log.lines().get(i).contains("INFO: task ") && log.lines().get(i).contains(":" + pid + " blocked")) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The first module frame of the trace: its lock calls up to the call it is in. */
-    private Optional<TaskLocks> locks(Context.BlockedTask b, List<String> trace) {
+    private Optional<TaskLocks> locks(Waiter b, List<String> trace) {
         for (String frame : trace) {
             String mod = LogTraces.module(frame);
-            if (mod == null || LogTraces.isScheduler(frame)) {
+            if (mod == null || LogTraces.isScheduler(frame) || LogTraces.function(frame).startsWith("_raw_")) {
                 continue;
             }
             Optional<java.nio.file.Path> ko = debug.moduleFile(mod);
@@ -145,7 +142,8 @@ final class ModuleLockCalls {
                     }
                     return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
                             wait.at() + " calls " + wait.callee() + "(&" + wait.lock() + "), the frame the trace shows it in: "
-                                    + ko.get().getFileName() + "'s code with its relocations", holds, why));
+                                    + ko.get().getFileName() + "'s code with its relocations", wait.callee().startsWith("_raw_"),
+                            holds, why));
                 });
             }
         }
