@@ -54,7 +54,8 @@ final class ContextBuilder {
                 List<String> args = new ArrayList<>();
                 try {
                     for (String v : s.debugInfo().variables(f, bt.orc())) {
-                        if (v.contains("[parameter")) {
+                        // parameters with a value; "<in %r12, not known in this frame>" says nothing here
+                        if (v.contains("[parameter") && !v.contains(" = <")) {
                             args.add(v);
                         }
                     }
@@ -70,7 +71,7 @@ final class ContextBuilder {
         }
         List<Context.CpuInfo> cpus = new ArrayList<>();
         Optional<Integer> panicCpu = bt.panicCpu();
-        for (int cpu : s.kernel().cpuMask("__cpu_online_mask")) {
+        for (int cpu : s.kernel().cpuMask("__cpu_possible_mask")) {
             Optional<Tasks.Task> t = bt.activeTask(cpu);
             List<String> top = new ArrayList<>();
             if (t.isPresent()) {

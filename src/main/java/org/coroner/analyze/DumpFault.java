@@ -211,12 +211,7 @@ final class DumpFault {
         Symbolizer dw = fa.get().symbolizer();
         long pc = fa.get().address();
         Map<String, Long> all = registerMap(r);
-        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
-            String name = SourceTrace.DWARF_REGS.entrySet().stream().filter(e -> e.getValue() == n).map(Map.Entry::getKey)
-                    .findFirst().orElse(null);
-            boolean calleeSaved = name != null && List.of("rbx", "rbp", "r12", "r13", "r14", "r15").contains(name);
-            return calleeSaved ? java.util.OptionalLong.of(all.get(name)) : java.util.OptionalLong.empty();
-        };
+        var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(all, List.of("rbx", "rbp", "r12", "r13", "r14", "r15")::contains);
         for (FrameVariables.Value v : FrameVariables.evaluate(dw, pc, reg, java.util.OptionalLong.empty(), s.kernel().memory())) {
             if (v.value().isEmpty()) {
                 continue;
@@ -426,12 +421,7 @@ final class DumpFault {
 
     /** A variable's value at the faulting pc from its DWARF location and the exception frame's registers. */
     private Optional<Long> variableValue(Symbolizer dw, long pc, Variables.Variable v, Registers r) {
-        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
-            String name = n == 16 ? "rip" : SourceTrace.DWARF_REGS.entrySet().stream().filter(e -> e.getValue() == n)
-                    .map(Map.Entry::getKey).findFirst().orElse(null);
-            Long val = name == null ? null : registerMap(r).get(name);
-            return val == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(val);
-        };
+        var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(registerMap(r), x -> true);
         for (FrameVariables.Value fv : FrameVariables.evaluate(dw, pc, reg, java.util.OptionalLong.empty(), s.kernel().memory())) {
             if (fv.name().equals(v.name()) && fv.parameter() == v.parameter() && fv.value().isPresent()) {
                 return Optional.of(fv.value().getAsLong());

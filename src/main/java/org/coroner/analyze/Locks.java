@@ -184,12 +184,7 @@ final class Locks {
         var fa = s.debugInfo().fileAddress(f.pc());
         if (fa.isPresent() && f.regs() != null && !f.partialRegs()) {
             long pc = fa.get().address();
-            java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
-                String name = SourceTrace.DWARF_REGS.entrySet().stream().filter(e -> e.getValue() == n).map(Map.Entry::getKey)
-                        .findFirst().orElse(null);
-                Long v = name == null ? null : DumpFault.registerMap(f.regs()).get(name);
-                return v == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(v);
-            };
+            var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(DumpFault.registerMap(f.regs()), x -> true);
             for (FrameVariables.Value v : FrameVariables.evaluate(fa.get().symbolizer(), pc, reg, java.util.OptionalLong.empty(),
                     k.memory())) {
                 if (v.parameter() && v.name().equals("lock") && v.value().isPresent()) {
@@ -316,7 +311,7 @@ final class Locks {
 
     private List<Tasks.Task> runningFirst() {
         List<Tasks.Task> out = new ArrayList<>();
-        for (int cpu : k.cpuMask("__cpu_online_mask")) {
+        for (int cpu : k.cpuMask("__cpu_possible_mask")) {
             bt.activeTask(cpu).ifPresent(out::add);
         }
         for (Tasks.Task t : bt.tasks().all()) {

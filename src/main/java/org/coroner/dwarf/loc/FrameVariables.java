@@ -23,9 +23,6 @@ import org.coroner.memory.VirtualMemory;
  */
 public final class FrameVariables {
     static final int DW_AT_const_value = 0x1c, DW_AT_frame_base = 0x40;
-    private static final String[] X86_NAMES = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
-            "r11", "r12", "r13", "r14", "r15", "rip"};
-
     /** One variable: where it lives at this pc and its value, or why there is none. */
     public record Value(String name, boolean parameter, String type, String where, OptionalLong value, String reason) {
         public String render() {
@@ -220,7 +217,7 @@ public final class FrameVariables {
     }
 
     private static String reg(int r) {
-        return r >= 0 && r < X86_NAMES.length ? X86_NAMES[r] : "r" + r;
+        return X86DwarfRegisters.name(r);
     }
 
     private static String signed(long off) {
