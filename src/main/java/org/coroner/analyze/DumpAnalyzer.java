@@ -59,12 +59,24 @@ public final class DumpAnalyzer {
             f = Verdicts.bug(s, trap.get(), log, hint);
         } else if (isFault(hint) && trap.isPresent()) {
             f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint);
+        } else if (hint == Kind.STACK_OVERFLOW) {
+            f = Verdicts.stackOverflow(s, trap, pbt, log);
+        } else if (isFault(hint)) {
+            f = new Finding(hint);
+            f.confidence = Confidence.LOW;
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + " (from the log: the dump shows no"
+                    + " exception frame on the panic task's stack).";
+            note("no kernel-mode exception frame on the panic task's stack: the fault is described from the log only");
         } else {
             f = locks.verdict(hint, log);
         }
         if (trigger.isPresent()) {
             f.evidence.add(0, Evidence.of("log", "The kernel reported: " + firstLine(trigger.get()),
                     "the printk ring buffer in the dump, line " + trigger.get().startLine()));
+        }
+        if (f.evidence.isEmpty()) {
+            f.add("log", "The dump's kernel log holds no crash report, and no fault, lock wait or panic cause was found in"
+                    + " its memory.", "the printk ring buffer, the panic task's backtrace and every task's lock waits");
         }
         String callback = Verdicts.callback(s, pbt, f).orElse(null);
         Context ctx = new ContextBuilder(s, log, decoded, panic, panicTask.orElse(null), pbt, trap.orElse(null), locks, callback)

@@ -35,8 +35,32 @@ final class KernelLog {
         return reports;
     }
 
-    /** The first report that is not only the panic line (the panic is what followed it). */
+    /**
+     * The report that led to the panic: the one of the kind the panic message names (a soft lockup
+     * for "softlockup: hung tasks", an Oops for "Fatal exception"), else the first fatal one (not a
+     * WARNING unless panic_on_warn, not a stall or hung-task warning), else the first report.
+     */
     Optional<FoundReport> trigger() {
+        String p = panic().orElse("");
+        java.util.function.Predicate<FoundReport> named = r -> switch (r.kind()) {
+            case "soft-lockup" -> p.contains("softlockup");
+            case "hard-lockup" -> p.contains("hard LOCKUP") || p.contains("hardlockup");
+            case "hung-task" -> p.contains("hung_task");
+            case "rcu-stall" -> p.contains("RCU Stall");
+            case "warning" -> p.contains("panic_on_warn");
+            case "panic", "lockdep", "memory-leak", "reboot", "other" -> false;
+            default -> p.startsWith("Fatal exception") || p.contains("Attempted to kill");
+        };
+        for (FoundReport r : reports) {
+            if (named.test(r)) {
+                return Optional.of(r);
+            }
+        }
+        for (FoundReport r : reports) {
+            if (!List.of("panic", "warning", "rcu-stall", "hung-task", "lockdep", "memory-leak").contains(r.kind())) {
+                return Optional.of(r);
+            }
+        }
         for (FoundReport r : reports) {
             if (!r.kind().equals("panic")) {
                 return Optional.of(r);

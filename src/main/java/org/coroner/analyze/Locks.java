@@ -487,6 +487,8 @@ final class Locks {
                 }
             }
             default -> {
+                f.confidence = Confidence.LOW;
+                log.trigger().map(DumpAnalyzer::firstLine).ifPresent(t -> f.summary = t + ".");
             }
         }
         return f;

@@ -76,6 +76,10 @@ public final class LogAnalyzer {
         if (f.summary == null) {
             f.summary = trigger.map(DumpAnalyzer::firstLine).orElse("No crash report in the log") + ".";
         }
+        if (f.evidence.isEmpty()) {
+            f.add("log", trigger.isEmpty() ? "The log holds no crash report in a format the kernel prints."
+                    : "The kernel's report says no more than its first line.", "every line of " + path);
+        }
         if (debug == null) {
             notes.add("without --vmlinux and --modules the log's addresses are not explained from debug info");
         }

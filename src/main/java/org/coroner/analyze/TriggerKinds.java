@@ -23,8 +23,12 @@ final class TriggerKinds {
         if (r == null) {
             return Kind.UNKNOWN;
         }
-        if (title.contains("double-free") || title.contains("double free")) {
+        if (title.contains("double-free") || title.contains("double free") || title.contains("invalid-free")
+                || title.contains("invalid free") || title.contains("object already free")) {
             return Kind.DOUBLE_FREE;
+        }
+        if (title.contains("spinlock recursion") || title.contains("spinlock lockup suspected")) {
+            return Kind.SPINLOCK_DEADLOCK;
         }
         if (title.contains("use-after-free") || title.contains("use after free")) {
             return Kind.USE_AFTER_FREE;
@@ -33,7 +37,10 @@ final class TriggerKinds {
             case "null-pointer-dereference" -> Kind.NULL_POINTER_DEREFERENCE;
             case "paging-fault", "general-protection-fault" -> Kind.BAD_POINTER_DEREFERENCE;
             case "bug", "invalid-opcode" -> title.contains("slub") || title.contains("set_freepointer") ? Kind.DOUBLE_FREE
-                    : Kind.BUG_ON;
+                    : title.startsWith("kernel bug") || title.startsWith("bug: bad page") || title.contains("bad usercopy")
+                    || r.kind().equals("invalid-opcode") ? Kind.BUG_ON
+                    // "BUG: scheduling while atomic", "BUG: sleeping function called ...": self-checks that print, like WARN
+                    : Kind.WARNING;
             case "warning" -> Kind.WARNING;
             case "soft-lockup" -> Kind.SOFT_LOCKUP;
             case "hard-lockup" -> Kind.HARD_LOCKUP;

@@ -41,6 +41,37 @@ final class Verdicts {
             f.summary = "The crash was requested with SysRq 'c': the kernel panicked on purpose.";
         }
         trap.ifPresent(t -> f.location = new DumpFault(a.session()).location(t.frame().regs().ip()));
+        if (f.location == null && pbt != null) {
+            pbt.frames().stream().filter(fr -> bt.symbolizer().function(fr.pc() - 1).equals("sysrq_handle_crash")).findFirst()
+                    .ifPresent(fr -> f.location = new DumpFault(a.session()).location(fr.pc() - 1));
+        }
+        return f;
+    }
+
+    /**
+     * A kernel stack overflow: the kernel's report (guard page hit, double fault), and where the
+     * saved stack pointer is against the task's stack.
+     */
+    static Finding stackOverflow(Session s, Optional<DumpFault.Trap> trap, Backtracer.Backtrace pbt, KernelLog log) {
+        Finding f = new Finding(Kind.STACK_OVERFLOW);
+        f.confidence = Confidence.MEDIUM;
+        log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("stack guard page was hit") || t.contains("stack overflow")
+                || t.startsWith("double fault:")).findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
+        if (trap.isPresent() && pbt != null) {
+            long sp = trap.get().frame().regs().sp();
+            var stack = s.backtracer().stacks().taskStack(pbt.task().address());
+            boolean outside = !stack.contains(sp, 8);
+            f.add("register", "The stack pointer the exception saved is " + Hex.format(sp) + "; " + pbt.task().comm()
+                            + "'s stack is " + Hex.format(stack.begin()) + "-" + Hex.format(stack.end()) + (outside
+                            ? ": the pointer is outside it (below the bottom when it overflowed)." : "."),
+                    "exception frame at " + Hex.format(trap.get().frame().regsAddress()) + " and task->stack with THREAD_SIZE");
+            if (outside && Long.compareUnsigned(sp, stack.begin()) < 0) {
+                f.confidence = Confidence.HIGH;
+            }
+            f.location = new DumpFault(s).location(trap.get().frame().regs().ip());
+        }
+        f.summary = "The kernel stack of " + (pbt == null ? "the crashing task" : pbt.task().comm() + " (pid " + pbt.task().pid() + ")")
+                + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + ".";
         return f;
     }
 
