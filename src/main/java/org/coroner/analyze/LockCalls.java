@@ -120,7 +120,7 @@ final class LockCalls {
     }
 
     /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
-    Optional<Held> heldBy(Backtracer.Backtrace b, long lock) {
+    Optional<Held> heldBy(Backtracer.Backtrace b, long lock, String name) {
         for (Frame f : b.frames()) {
             if (!f.isReturnAddress()) {
                 continue;
@@ -146,7 +146,7 @@ final class LockCalls {
             }
             if (depth > 0 && took != null) {
                 String now = fc.get().at(fc.get().last());
-                return Optional.of(new Held(took.at() + " called " + took.callee() + "(" + Hex.format(lock) + ") and no unlock"
+                return Optional.of(new Held(took.at() + " called " + took.callee() + "(&" + name + ", " + Hex.format(lock) + ") and no unlock"
                         + " of it comes before the call at " + now + " where it is now",
                         "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their %rdi, traced to"
                                 + " constants, between its first instruction and the return address " + Hex.format(f.pc())

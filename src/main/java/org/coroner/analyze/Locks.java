@@ -296,7 +296,7 @@ final class Locks {
             // a spinlock records no owner: find the task whose code took it and has not released it yet
             for (Tasks.Task t : runningFirst()) {
                 Backtracer.Backtrace b = backtrace(t);
-                Optional<LockCalls.Held> held = lockCalls.heldBy(b, w.lock());
+                Optional<LockCalls.Held> held = lockCalls.heldBy(b, w.lock(), lockName(w.lock()).replaceFirst(" \\[.*\\]$", ""));
                 if (held.isPresent()) {
                     return Optional.of(new Hold(w.lock(), t, Evidence.of("code", lockName(w.lock()) + " is held by " + t.comm()
                                     + " (pid " + t.pid() + (b.cpu() >= 0 ? ", CPU " + b.cpu() : "") + "): " + held.get().text() + ".",

@@ -67,7 +67,7 @@ class AnalyzeScenarioTest {
             case "uaf" -> assertThat(ev).contains("points into the FREE kmalloc-64 object").contains("freelist");
             case "listdel" -> assertThat(ev).contains("{next = LIST_POISON1, prev = LIST_POISON2}");
             case "spin_abba" -> assertThat(ev).contains("parameter 'lock' of native_queued_spin_lock_slowpath")
-                    .contains("spin_ab+0x12 called _raw_spin_lock");
+                    .contains("spin_ab+0x12 called _raw_spin_lock(&lock_a, ");
             default -> {
             }
         }
