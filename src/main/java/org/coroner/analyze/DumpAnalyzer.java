@@ -74,6 +74,10 @@ public final class DumpAnalyzer {
             f.evidence.add(0, Evidence.of("log", "The kernel reported: " + firstLine(trigger.get()),
                     "the printk ring buffer in the dump, line " + trigger.get().startLine()));
         }
+        if (f.location != null && f.location.module() != null && s.moduleFiles().find(f.location.module()).isEmpty()) {
+            note("no " + f.location.module() + ".ko in --modules: without the module's debug info the code in it is not"
+                    + " explained in source terms (variables, members, file:line)");
+        }
         if (f.evidence.isEmpty()) {
             f.add("log", "The dump's kernel log holds no crash report, and no fault, lock wait or panic cause was found in"
                     + " its memory.", "the printk ring buffer, the panic task's backtrace and every task's lock waits");

@@ -293,8 +293,10 @@ final class Locks {
                         type + ".owner at " + Hex.format(w.lock()) + " = " + Hex.format(word) + ": task " + Hex.format(owner) + ", "
                                 + what)));
             }
-            // a spinlock records no owner: find the task whose code took it and has not released it yet
-            for (Tasks.Task t : runningFirst()) {
+            // a spinlock records no owner, and its holder cannot sleep or be preempted: it is on a CPU.
+            // First the task whose code took it and has not released it yet ...
+            List<Tasks.Task> onCpu = onCpus();
+            for (Tasks.Task t : onCpu) {
                 Backtracer.Backtrace b = backtrace(t);
                 Optional<LockCalls.Held> held = lockCalls.heldBy(b, w.lock(), lockName(w.lock()).replaceFirst(" \\[.*\\]$", ""));
                 if (held.isPresent()) {
@@ -303,23 +305,62 @@ final class Locks {
                             held.get().derivation())));
                 }
             }
+            // ... else another CPU's task whose saved registers or stack hold the lock's address (a lock
+            // reached through a pointer): a candidate, not a proof
+            for (Tasks.Task t : onCpu) {
+                if (t.address() == w.task().address()) {
+                    continue;
+                }
+                Optional<String> where = mentions(backtrace(t), w.lock());
+                if (where.isPresent()) {
+                    return Optional.of(new Hold(w.lock(), t, Evidence.of("inference", lockName(w.lock()) + " is probably held by "
+                                    + t.comm() + " (pid " + t.pid() + ", CPU " + backtrace(t).cpu() + "): its " + where.get()
+                                    + " holds the lock's address.",
+                            "the saved registers and stack words of every other CPU's task compared with the lock's address")));
+                }
+            }
         } catch (FaultException | IllegalArgumentException e) {
             return Optional.empty();
         }
         return Optional.empty();
     }
 
-    private List<Tasks.Task> runningFirst() {
+    private List<Tasks.Task> onCpus() {
         List<Tasks.Task> out = new ArrayList<>();
         for (int cpu : k.cpuMask("__cpu_possible_mask")) {
-            bt.activeTask(cpu).ifPresent(out::add);
-        }
-        for (Tasks.Task t : bt.tasks().all()) {
-            if (!out.contains(t) && !t.idle()) {
-                out.add(t);
-            }
+            bt.activeTask(cpu).filter(t -> !t.idle()).ifPresent(out::add);
         }
         return out;
+    }
+
+    /** Where a running task's saved registers or stack hold {@code value}: {@code %rbx at frame #3}, a stack slot. */
+    private Optional<String> mentions(Backtracer.Backtrace b, long value) {
+        for (int i = 0; i < b.frames().size(); i++) {
+            Frame f = b.frames().get(i);
+            if (f.regs() != null) {
+                for (var e : DumpFault.registerMap(f.regs()).entrySet()) {
+                    if (e.getValue() == value && !e.getKey().equals("rip")) {
+                        return Optional.of("%" + e.getKey() + " saved at frame #" + i);
+                    }
+                }
+            }
+        }
+        if (b.frames().isEmpty()) {
+            return Optional.empty();
+        }
+        StackArea stack = bt.stacks().taskStack(b.task().address());
+        long sp = b.frames().get(0).sp();
+        if (!stack.contains(sp, 8)) {
+            sp = stack.begin();
+        }
+        byte[] words = k.memory().read(sp & ~7L, (int) Math.min(stack.end() - (sp & ~7L), 64 * 1024));
+        var bb = java.nio.ByteBuffer.wrap(words).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int o = 0; o + 8 <= words.length; o += 8) {
+            if (bb.getLong(o) == value) {
+                return Optional.of("stack slot " + Hex.format((sp & ~7L) + o));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The wait-for graph: each wait and each holder as edges. */
