@@ -95,8 +95,18 @@ final class KernelLog {
         return out;
     }
 
-    /** The last {@code n} lines. */
+    /**
+     * The last {@code n} lines up to the panic line (what the kernel said last before it died; the
+     * task and memory dumps panic_print adds after it are not), else the last {@code n} lines.
+     */
     List<String> tail(int n) {
-        return lines.subList(Math.max(0, lines.size() - n), lines.size());
+        int end = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("Kernel panic - not syncing: ")) {
+                end = i + 1;
+                break;
+            }
+        }
+        return lines.subList(Math.max(0, end - n), end);
     }
 }

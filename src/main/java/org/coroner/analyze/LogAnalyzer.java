@@ -96,8 +96,9 @@ public final class LogAnalyzer {
             }
         }
         Context.TaskRef task = d == null || d.comm() == null ? null : new Context.TaskRef(d.pid(), d.comm(), d.cpu(), null, null);
+        String callback = trigger.map(t -> callback(t, report, f)).orElse(null);
         Context ctx = new Context(panic, trigger.map(DumpAnalyzer::firstLine).orElse(null), DumpAnalyzer.taint(d),
-                execution(log), null, task, frames, null, blockedFromLog(log), List.of(), List.of(), log.tail(25));
+                execution(trigger.orElse(null)), callback, task, frames, null, blockedFromLog(log), List.of(), List.of(), log.tail(25));
         return new Analysis(path.toString(), "log", f.verdict(), List.copyOf(f.evidence), ctx, notes);
     }
 
@@ -300,11 +301,46 @@ public final class LogAnalyzer {
         return out;
     }
 
-    private static Context.Execution execution(KernelLog log) {
-        for (String l : log.lines()) {
-            if (l.contains("<IRQ>")) {
-                return new Context.Execution("hardirq or softirq", "the Call Trace has an <IRQ> section");
+    /** The crash's context from its own report: an interrupt section of the trace, softirq frames in it. */
+    private static Context.Execution execution(FoundReport r) {
+        if (r == null) {
+            return null;
+        }
+        boolean irq = false;
+        boolean softirq = false;
+        boolean nmi = false;
+        for (String l : r.lines()) {
+            String t = Verdicts.strip(l);
+            irq |= t.equals("<IRQ>");
+            nmi |= t.equals("<NMI>");
+            softirq |= t.startsWith("handle_softirqs+") || t.startsWith("__do_softirq+") || t.startsWith("run_timer_softirq+")
+                    || t.equals("<SOFTIRQ>");
+        }
+        if (nmi) {
+            return new Context.Execution("NMI", "the report's Call Trace has an <NMI> section");
+        }
+        if (irq) {
+            return new Context.Execution(softirq ? "softirq" : "hardirq", "the report's Call Trace has an <IRQ> section"
+                    + (softirq ? " with softirq frames (handle_softirqs, __do_softirq)" : ""));
+        }
+        return new Context.Execution("process", "the report's Call Trace has no interrupt section");
+    }
+
+    /** The workqueue item ({@code Workqueue: events lab_work_fn}) or timer callback the crash ran in. */
+    private static String callback(FoundReport r, OopsReport report, Finding f) {
+        for (String l : r.lines()) {
+            String t = Verdicts.strip(l);
+            if (t.startsWith("Workqueue: ") && !t.contains(" 0x0 ")) {
+                f.add("log", "The crash ran in a workqueue worker: " + t + ".", "the report's Workqueue: line (the worker's"
+                        + " workqueue and current function)");
+                return "workqueue " + t.substring("Workqueue: ".length());
             }
+        }
+        boolean timer = r.lines().stream().map(Verdicts::strip).anyMatch(t -> t.startsWith("call_timer_fn+"));
+        if (timer && report != null && report.rip() != null && report.rip().function() != null) {
+            f.add("log", "The crash ran in a timer callback: call_timer_fn called " + report.rip().kernelSpelling() + ".",
+                    "the report's Call Trace (call_timer_fn under the timer softirq) and RIP");
+            return "timer callback " + report.rip().function() + (report.rip().module() == null ? "" : " [" + report.rip().module() + "]");
         }
         return null;
     }

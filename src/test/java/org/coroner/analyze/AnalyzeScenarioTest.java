@@ -93,5 +93,15 @@ class AnalyzeScenarioTest {
         }
         assertThat(a.verdict().kind().id()).as(a.verdict().summary()).isEqualTo(kind);
         assertThat(a.verdict().summary()).contains(summary);
+        switch (scenario) {
+            case "work" -> assertThat(a.context().callback()).isEqualTo("workqueue events lab_work_fn [crashlab]");
+            case "timer" -> {
+                assertThat(a.context().callback()).isEqualTo("timer callback lab_timer_fn [crashlab]");
+                assertThat(a.context().execution().context()).isEqualTo("softirq");
+            }
+            case "null" -> assertThat(a.context().execution().context()).isEqualTo("process");
+            default -> {
+            }
+        }
     }
 }
