@@ -45,11 +45,49 @@ public final class DumpAnalyzer {
         String panic = log.panic().orElse(null);
         Kind hint = TriggerKinds.of(trigger.orElse(null), panic);
 
-        Optional<Tasks.Task> panicTask = bt.panicTask();
-        Backtracer.Backtrace pbt = panicTask.map(bt::backtrace).orElse(null);
+        Optional<Tasks.Task> panicTask;
+        Backtracer.Backtrace pbt;
+        try {
+            panicTask = bt.panicTask();
+            pbt = panicTask.map(bt::backtrace).orElse(null);
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            note("partial: the panic task and its backtrace cannot be read (" + e.getMessage() + ")");
+            panicTask = Optional.empty();
+            pbt = null;
+        }
         Locks locks = new Locks(s);
-        Finding f;
         Optional<DumpFault.Trap> trap = pbt == null ? Optional.empty() : DumpFault.trap(bt, pbt.frames());
+        Finding f;
+        try {
+            f = verdict(log, trigger, decoded, panic, hint, pbt, trap, locks);
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            // memory the analysis needed is not in the dump: say so, and fall back on what the kernel said
+            note("partial: the analysis stopped at memory the dump cannot give (" + e.getMessage() + "); the verdict is"
+                    + " the kernel's own report");
+            f = new Finding(hint);
+            f.confidence = Confidence.LOW;
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + ".";
+        }
+        String callback = null;
+        Context ctx = null;
+        try {
+            callback = Verdicts.callback(s, pbt, f).orElse(null);
+            ctx = new ContextBuilder(s, log, decoded, panic, panicTask.orElse(null), pbt, trap.orElse(null), locks, callback)
+                    .build();
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            note("partial: the context could not be read whole (" + e.getMessage() + ")");
+            ctx = new Context(panic, trigger.map(DumpAnalyzer::firstLine).orElse(null), taint(decoded), null, callback,
+                    null, List.of(), List.of(), List.of(), List.of(), List.of(), log.tail(25));
+        }
+        if (f.summary == null) {
+            f.summary = "The kernel crashed" + (panic != null ? " (\"" + panic + "\")" : "") + "; the dump does not show why.";
+        }
+        return new Analysis(s.vmcorePath().toString(), "vmcore", f.verdict(), List.copyOf(f.evidence), ctx, List.copyOf(notes));
+    }
+
+    private Finding verdict(KernelLog log, Optional<FoundReport> trigger, DecodedOops decoded, String panic, Kind hint,
+                            Backtracer.Backtrace pbt, Optional<DumpFault.Trap> trap, Locks locks) {
+        Finding f;
         boolean sysrq = pbt != null && pbt.frames().stream().anyMatch(fr -> bt.symbolizer().function(fr.pc()).equals("sysrq_handle_crash"));
         if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
             f = Verdicts.sysrq(this, log, pbt, trap);
@@ -70,6 +108,15 @@ public final class DumpAnalyzer {
         } else {
             f = locks.verdict(hint, log);
         }
+        if (f.location == null && trap.isPresent() && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP
+                || f.kind == Kind.RCU_STALL)) {
+            // the watchdog's interrupt (or NMI) saved where the stuck CPU was
+            long rip = trap.get().frame().regs().ip();
+            f.location = new DumpFault(s).location(rip);
+            f.add("register", "The stuck CPU was at " + f.location.text() + " when the watchdog's " + trap.get().entry()
+                    + " interrupted it.", "exception frame (struct pt_regs) at " + org.coroner.oops.decode.Hex.format(
+                    trap.get().frame().regsAddress()) + " on the panic task's stack");
+        }
         if (trigger.isPresent()) {
             f.evidence.add(0, Evidence.of("log", "The kernel reported: " + firstLine(trigger.get()),
                     "the printk ring buffer in the dump, line " + trigger.get().startLine()));
@@ -82,13 +129,7 @@ public final class DumpAnalyzer {
             f.add("log", "The dump's kernel log holds no crash report, and no fault, lock wait or panic cause was found in"
                     + " its memory.", "the printk ring buffer, the panic task's backtrace and every task's lock waits");
         }
-        String callback = Verdicts.callback(s, pbt, f).orElse(null);
-        Context ctx = new ContextBuilder(s, log, decoded, panic, panicTask.orElse(null), pbt, trap.orElse(null), locks, callback)
-                .build();
-        if (f.summary == null) {
-            f.summary = "The kernel crashed" + (panic != null ? " (\"" + panic + "\")" : "") + "; the dump does not show why.";
-        }
-        return new Analysis(s.vmcorePath().toString(), "vmcore", f.verdict(), List.copyOf(f.evidence), ctx, List.copyOf(notes));
+        return f;
     }
 
     static boolean isFault(Kind k) {

@@ -239,6 +239,11 @@ final class Locks {
             return (n.get().offset() == 0 ? n.get().symbol() : n.get().symbol() + "+" + Hex.format(n.get().offset()))
                     + (n.get().module() == null ? "" : " [" + n.get().module() + "]");
         }
+        Optional<SlabObjects.SlabObject> obj = new SlabObjects(k).objectAt(lock);
+        if (obj.isPresent()) {
+            return "+" + Hex.format(obj.get().offsetInObject()) + " in the " + obj.get().cache() + " object "
+                    + Hex.format(obj.get().object()) + (obj.get().free() ? " (FREE)" : "");
+        }
         Optional<String> cache = slabs.cacheOf(lock);
         if (cache.isPresent()) {
             return "in a " + cache.get() + " slab object";
