@@ -11,6 +11,9 @@
 #   d31-lzo, d31-zlib-flat (makedumpfile, dump level 31), snappy/zstd-libzstd (pages rewritten
 #   with libsnappy/libzstd), console.log.
 # Does nothing when the directory is complete; --force remakes it. Prints how long it took.
+# --cmdline "ARGS" adds kernel parameters (e.g. slub_debug=FZPU), --name DIR names the output
+# directory instead of qemu-SCENARIO, --formats zlib,elf limits the dumps QEMU writes (and skips
+# the makedumpfile ones).
 #
 # --kdump-only: one dump made as the shared fixtures were (kdump-compressed zlib, panic_print=65 so
 # the log carries every task's backtrace) into ${CORONER_DUMPS:-~/.cache/coroner/dumps}/SCENARIO/
@@ -21,20 +24,28 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 force=0
 kdump_only=0
 scenario=null
-for a in "$@"; do
-  case "$a" in
+cmdline=""
+name=""
+formats="elf,zlib,lzo,snappy"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --force) force=1 ;;
     --kdump-only) kdump_only=1 ;;
-    *) scenario="$a" ;;
+    --cmdline) cmdline="$2"; shift ;;
+    --name) name="$2"; shift ;;
+    --formats) formats="$2"; shift ;;
+    *) scenario="$1" ;;
   esac
+  shift
 done
 shared="${CORONER_SHARED:-$here/../shared}"
 kdir="$shared/fixtures/linux-6.1.0-56-amd64"
 if [ "$kdump_only" = 1 ]; then
-  out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/$scenario"
-else
-  out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/qemu-$scenario"
+  name="${name:-$scenario}"
+  formats=zlib
+  cmdline="${cmdline:+$cmdline }panic_print=65"
 fi
+out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/${name:-qemu-$scenario}"
 if [ -f "$out/complete" ] && [ "$force" = 0 ]; then
   exit 0
 fi
@@ -90,7 +101,7 @@ chmod +x "$work/root/init"
 
 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
   -kernel "$kdir/vmlinuz" -initrd "$work/initrd" \
-  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario$([ "$kdump_only" = 1 ] && echo ' panic_print=65')" \
+  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario${cmdline:+ $cmdline}" \
   -device vmcoreinfo \
   -serial "file:$out.tmp/console.log" \
   -qmp "unix:$work/qmp,server=on,wait=off" &
@@ -107,9 +118,9 @@ sleep 2   # let the panic path finish printing and stop the other CPU
 booted=$(date +%s)
 
 # QMP: one command at a time; dump-guest-memory without "detach" returns when the file is written.
-python3 - "$work/qmp" "$out.tmp" "$kdump_only" <<'EOF'
+python3 - "$work/qmp" "$out.tmp" "$formats" <<'EOF'
 import json, socket, sys, time
-sock_path, out, kdump_only = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+sock_path, out, wanted = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 for _ in range(50):
     try:
@@ -129,8 +140,9 @@ json.loads(f.readline())  # greeting
 call("qmp_capabilities")
 have = set(call("query-dump-guest-memory-capability")["formats"])
 call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
-formats = (("kdump-zlib", "vmcore"),) if kdump_only else (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy"))
-for fmt, name in formats:
+for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
+    if name not in wanted:
+        continue
     if fmt not in have:
         print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
         continue
@@ -148,13 +160,16 @@ for _ in $(seq 1 100); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 kill "$qpid" 2>/dev/null || true
 wait "$qpid" || true
 qpid=""
+if [ "$kdump_only" = 1 ]; then
+  mv "$out.tmp/zlib" "$out.tmp/vmcore"
+fi
 
 # makedumpfile reads ELF input only, and not QEMU's layout: give it a /proc/vmcore-like copy of the
 # ELF dump (scripts/lib/kdump_style_elf.py). From it: dump level 31 (zero, cache, user and free
 # pages excluded) with lzo pages, the same as a flattened zlib stream (-F), and a full zlib dump
 # whose pages scripts/lib/recompress_kdump.py rewrites with libsnappy and libzstd (Debian builds
 # QEMU 7.2 and makedumpfile 1.7.2 without snappy and zstd).
-if [ "$kdump_only" = 0 ] && command -v makedumpfile >/dev/null; then
+if [ "$formats" = "elf,zlib,lzo,snappy" ] && command -v makedumpfile >/dev/null; then
   python3 "$here/scripts/lib/kdump_style_elf.py" "$out.tmp/elf" "$kdir/System.map" "$work/kelf" >/dev/null
   if makedumpfile -l -d 31 "$work/kelf" "$out.tmp/d31-lzo" > "$work/mdf.log" 2>&1 \
      && makedumpfile -c -d 31 -F "$work/kelf" > "$out.tmp/d31-zlib-flat" 2>> "$work/mdf.log" \

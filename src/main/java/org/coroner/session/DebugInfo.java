@@ -24,9 +24,10 @@ public final class DebugInfo implements SourceLines {
     private final KernelModules modules;
     private final ModuleFiles files;
     private volatile Symbolizer vmlinux;
-    private final Map<String, Optional<ModuleDebug>> moduleDebug = new ConcurrentHashMap<>();
+    private final Map<String, ModuleDebug> moduleDebug = new ConcurrentHashMap<>();
 
-    private record ModuleDebug(Symbolizer symbolizer, Map<String, Long> sections) {
+    /** A module's debug information from {@code file} (empty symbolizer: none usable). */
+    private record ModuleDebug(Optional<Path> file, Symbolizer symbolizer, Map<String, Long> sections) {
     }
 
     public DebugInfo(Kernel kernel, KernelModules modules, ModuleFiles files) {
@@ -154,18 +155,22 @@ public final class DebugInfo implements SourceLines {
         return v;
     }
 
+    /** A module's debug information, re-read when {@code mod -s} or {@code mod -d} changed its file. */
     private Optional<ModuleDebug> module(LoadedModule lm) {
-        return moduleDebug.computeIfAbsent(lm.name(), n -> {
-            Optional<Path> ko = files.find(n);
-            if (ko.isEmpty()) {
-                return Optional.empty();
+        Optional<Path> ko = files.find(lm.name());
+        ModuleDebug md = moduleDebug.get(lm.name());
+        if (md == null || !md.file().equals(ko)) {
+            md = new ModuleDebug(ko, null, Map.of());
+            if (ko.isPresent()) {
+                try {
+                    ElfFile elf = ElfFile.open(ko.get());
+                    md = new ModuleDebug(ko, new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm));
+                } catch (BadInputException e) {
+                    // not a usable .ko: no lines for this module
+                }
             }
-            try {
-                ElfFile elf = ElfFile.open(ko.get());
-                return Optional.of(new ModuleDebug(new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm)));
-            } catch (BadInputException e) {
-                return Optional.empty();
-            }
-        });
+            moduleDebug.put(lm.name(), md);
+        }
+        return md.symbolizer() == null ? Optional.empty() : Optional.of(md);
     }
 }

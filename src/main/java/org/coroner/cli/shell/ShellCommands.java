@@ -1,7 +1,6 @@
 package org.coroner.cli.shell;
 
 import org.coroner.cli.shell.bt.BtCommand;
-import org.coroner.cli.shell.bt.ForeachBtCommand;
 import org.coroner.cli.shell.dis.DisCommand;
 import org.coroner.session.Session;
 
@@ -15,8 +14,16 @@ public final class ShellCommands {
         shell.register(new org.coroner.cli.shell.crash.LogCommand(s));
         shell.register(new BtCommand(s.backtracer(), s::current, s.debugInfo())
                 .withVariables(f -> s.debugInfo().variables(f, s.backtracer().orc())));
-        shell.register(new ForeachBtCommand(s.backtracer()));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
                 DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
+        registerProcessAndMemory(shell, s);
+    }
+
+    /** shell-proc: tasks, context, modules, memory, slab, search; foreach runs any registered command. */
+    private static void registerProcessAndMemory(Shell shell, Session s) {
+        shell.register(new org.coroner.cli.shell.proc.PsCommand(s));
+        shell.register(new org.coroner.cli.shell.proc.SetCommand(s));
+        shell.register(new org.coroner.cli.shell.proc.ModCommand(s));
+        shell.register(org.coroner.cli.shell.proc.ForeachCommand.of(s, name -> shell.commands().get(name)));
     }
 }
