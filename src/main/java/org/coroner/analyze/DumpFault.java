@@ -15,6 +15,7 @@ import org.coroner.dwarf.loc.FrameVariables;
 import org.coroner.dwarf.loc.TypeNames;
 import org.coroner.dwarf.loc.Variables;
 import org.coroner.kernel.mm.SlabLookup;
+import org.coroner.kernel.mm.SlabObject;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.decode.AddressClassifier;
@@ -132,6 +133,7 @@ final class DumpFault {
             }
         }
         Long effective = null;
+        SourceTrace trace = null;
         SourceTrace.Expr pointer = null;
         Optional<SourceTrace.Access> access = Optional.empty();
         if (mo.isPresent() && mo.get().base() != null && !mo.get().ripRelative()) {
@@ -144,7 +146,7 @@ final class DumpFault {
                         "the exception frame's registers");
             }
             if (mo.get().index() == null) {
-                SourceTrace trace = new SourceTrace(code, f.evidence);
+                trace = new SourceTrace(code, f.evidence);
                 pointer = trace.value(base, code.lastIndex(), 0);
                 access = trace.access(pointer, mo.get().displacement());
             }
@@ -162,16 +164,29 @@ final class DumpFault {
                     + Hex.format(effective) + ".", "the log's fault line against the exception frame");
         }
         classify(f, reported != null ? reported : effective, regs, pointer, access.orElse(null), code, r);
-        List<String> used = new java.util.ArrayList<>();
-        for (Evidence e : f.evidence) {
-            var m = java.util.regex.Pattern.compile("\\(%(r\\w+)\\)").matcher(e.statement());
-            while (m.find()) {
-                if (!used.contains(m.group(1))) {
-                    used.add(m.group(1));
+        // use after free: what the faulting code dereferenced, or a pointer variable live at the fault, in a free object
+        Map<String, Long> used = new LinkedHashMap<>();
+        if (trace != null) {
+            for (var b : trace.bases.entrySet()) {
+                if (trace.unchangedSince(b.getKey(), b.getValue()) && regs.get(b.getKey()) != null) {
+                    used.put("%" + b.getKey() + " (a base register of the faulting code)", regs.get(b.getKey()));
                 }
             }
         }
-        freed(f, regs, used, "a base register of the faulting code");
+        if (mo.isPresent() && mo.get().base() != null) {
+            String base = SourceTrace.wide(mo.get().base());
+            used.putIfAbsent("%" + base + " (the faulting instruction's base register)", regs.get(base));
+        }
+        if (code.dwarf() != null) {
+            long pc = code.filePc(fi);
+            for (Variables.Variable v : Variables.at(code.dwarf(), pc)) {
+                if (TypeNames.pointee(code.dwarf(), v.typeDie()).isPresent()) {
+                    variableValue(code.dwarf(), pc, v, r).ifPresent(val -> used.putIfAbsent((v.parameter() ? "parameter '" : "variable '")
+                            + v.name() + "' (" + TypeNames.cName(code.dwarf(), v.typeDie()) + ", DWARF location at the fault)", val));
+                }
+            }
+        }
+        freed(f, used);
         return f;
     }
 
@@ -194,7 +209,11 @@ final class DumpFault {
             f.add("memory", "The word at RSP cannot be read: " + e.getMessage(), "read of " + Hex.format(r.sp()));
         }
         classify(f, rip, regs, null, null, null, r);
-        freed(f, regs, List.of("rdi", "rsi", "rdx", "rcx"), "argument register");
+        Map<String, Long> args = new LinkedHashMap<>();
+        for (String a : List.of("rdi", "rsi", "rdx", "rcx")) {
+            args.put("%" + a + " (argument register)", regs.get(a));
+        }
+        freed(f, args);
         return f;
     }
 
@@ -235,39 +254,69 @@ final class DumpFault {
      * Use after free: a register the faulting code used points into a free slab object. Overrides
      * the address's class, since what was read from freed memory is why the pointer was bad.
      */
-    private void freed(Finding f, Map<String, Long> regs, List<String> which, String role) {
-        SlabObjects slabs = new SlabObjects(s.kernel());
-        for (String reg : which) {
-            Long v = regs.get(reg);
+    private void freed(Finding f, Map<String, Long> candidates) {
+        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+            return;
+        }
+        for (var c : candidates.entrySet()) {
+            Long v = c.getValue();
+            String what = c.getKey();
             if (v == null) {
                 continue;
             }
-            Optional<SlabObjects.SlabObject> o = slabs.objectAt(v);
-            if (o.isEmpty() || !o.get().free()) {
+            Optional<SlabObject> o;
+            try {
+                o = s.slub().objectAt(v);
+            } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
                 continue;
             }
-            var obj = o.get();
-            f.add("memory", "%" + reg + " (" + role + ") = " + Hex.format(v) + " points into the FREE " + obj.cache() + " object at "
-                    + Hex.format(obj.object()) + " (+" + Hex.format(obj.offsetInObject()) + " of " + obj.size() + " bytes).",
-                    obj.freeDerivation());
-            long flags = s.kernel().object("struct kmem_cache", obj.cacheAddress()).member("flags").u64();
-            if ((flags & 0x10000L) == 0) {
-                f.add("kernel", "The freeing stack is not in the dump: cache " + obj.cache() + " keeps no free track (SLUB records"
-                        + " one only with slub_debug=U).", "struct kmem_cache.flags of " + obj.cache() + " = " + Hex.format(flags)
-                        + ": SLAB_STORE_USER (0x10000) is clear");
-            } else {
-                s.kernel(); // tracks exist; reading them is left to the SLUB model
-                f.add("kernel", "Cache " + obj.cache() + " records alloc/free tracks (SLAB_STORE_USER); this analyzer does not"
-                        + " read them yet.", "struct kmem_cache.flags of " + obj.cache() + " = " + Hex.format(flags));
+            if (o.isEmpty() || !o.get().isFree()) {
+                continue;
             }
+            SlabObject obj = o.get();
+            f.add("memory", what + " = " + Hex.format(v) + " points into the FREE " + obj.cache().name()
+                            + " object at " + Hex.format(obj.object()) + " (+" + Hex.format(obj.offset()) + " of "
+                            + obj.cache().objectSize() + " bytes).",
+                    "SLUB: the object is on " + (obj.freeList() == SlabObject.FreeList.CPU_FREELIST
+                            ? "CPU " + obj.cpu() + "'s lockless freelist (kmem_cache_cpu.freelist)" : "its slab's freelist (slab->freelist)")
+                            + ", free pointers decoded as SLAB_FREELIST_HARDENED stores them (kernel.mm.Slub)");
+            freeTrack(f, obj);
             Kind was = f.kind;
             f.kind = Kind.USE_AFTER_FREE;
-            f.confidence = Confidence.MEDIUM;
-            f.summary = "Use after free: the code used the freed " + obj.cache() + " object at " + Hex.format(obj.object())
-                    + " (in %" + reg + ")" + (was == Kind.NULL_POINTER_DEREFERENCE ? ", and a pointer it read from that freed"
-                    + " memory was NULL" : "") + (f.location == null ? "" : "; the fault is in " + f.location.text()) + ".";
+            f.confidence = obj.free().filter(t -> !t.empty()).isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
+            f.summary = "Use after free: the code used the freed " + obj.cache().name() + " object at " + Hex.format(obj.object())
+                    + " (" + what.substring(0, what.indexOf(" (")) + ")" + (was == Kind.NULL_POINTER_DEREFERENCE ? ", and a pointer it read from that freed"
+                    + " memory was NULL" : "") + obj.free().filter(t -> !t.empty()).map(t -> ", freed by pid " + t.pid()
+                    + " from " + bt.symbolizer().frame(t.caller(), true).map(n -> n.kernel()).orElse(Hex.format(t.caller())))
+                    .orElse("") + (f.location == null ? "" : "; the fault is in " + f.location.text()) + ".";
             return;
         }
+    }
+
+    /** The free track of a SLAB_STORE_USER cache's object (slub_debug=U): who freed it, with its stack. */
+    private void freeTrack(Finding f, SlabObject obj) {
+        if (obj.free().isEmpty()) {
+            f.add("kernel", "The freeing stack is not in the dump: cache " + obj.cache().name() + " keeps no free track (SLUB"
+                            + " records one only with slub_debug=U).",
+                    "struct kmem_cache.flags of " + obj.cache().name() + " = " + Hex.format(obj.cache().flags())
+                            + ": SLAB_STORE_USER (0x10000) is clear");
+            return;
+        }
+        var t = obj.free().get();
+        if (t.empty()) {
+            f.add("kernel", "The object's free track is empty.", "struct track after the object (SLAB_STORE_USER)");
+            return;
+        }
+        List<String> stack = t.stack().stream().map(a -> bt.symbolizer().frame(a, true)
+                .map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]")).orElse(Hex.format(a))).toList();
+        f.add("memory", "It was freed by pid " + t.pid() + " on CPU " + t.cpu() + " at jiffies " + t.when() + ", from "
+                        + bt.symbolizer().frame(t.caller(), true).map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]"))
+                        .orElse(Hex.format(t.caller())) + (stack.isEmpty() ? "" : "; freeing stack: " + String.join(" < ", stack)) + ".",
+                "the object's free struct track (SLAB_STORE_USER)" + (t.stack().isEmpty() && t.stackProblem() != null
+                        ? "; stack: " + t.stackProblem() : " and its stack depot record"));
+        obj.alloc().filter(a -> !a.empty()).ifPresent(a -> f.add("memory", "It had been allocated by pid " + a.pid() + " from "
+                        + bt.symbolizer().frame(a.caller(), true).map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]"))
+                        .orElse(Hex.format(a.caller())) + ".", "the object's alloc struct track (SLAB_STORE_USER)"));
     }
 
     /** Sets the kind from what the address is, with the evidence for it. */

@@ -239,10 +239,15 @@ final class Locks {
             return (n.get().offset() == 0 ? n.get().symbol() : n.get().symbol() + "+" + Hex.format(n.get().offset()))
                     + (n.get().module() == null ? "" : " [" + n.get().module() + "]");
         }
-        Optional<SlabObjects.SlabObject> obj = new SlabObjects(k).objectAt(lock);
+        Optional<org.coroner.kernel.mm.SlabObject> obj;
+        try {
+            obj = org.coroner.kernel.mm.Slub.present(k) ? s.slub().objectAt(lock) : Optional.empty();
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            obj = Optional.empty();
+        }
         if (obj.isPresent()) {
-            return "+" + Hex.format(obj.get().offsetInObject()) + " in the " + obj.get().cache() + " object "
-                    + Hex.format(obj.get().object()) + (obj.get().free() ? " (FREE)" : "");
+            return "+" + Hex.format(obj.get().offset()) + " in the " + obj.get().cache().name() + " object "
+                    + Hex.format(obj.get().object()) + (obj.get().isFree() ? " (FREE)" : "");
         }
         Optional<String> cache = slabs.cacheOf(lock);
         if (cache.isPresent()) {

@@ -41,6 +41,8 @@ final class SourceTrace {
 
     private final FunctionCode code;
     private final List<Evidence> evidence;
+    /** Registers the trace read as a base of a load, each with the index of that load. */
+    final java.util.Map<String, Integer> bases = new java.util.LinkedHashMap<>();
 
     SourceTrace(FunctionCode code, List<Evidence> evidence) {
         this.code = code;
@@ -96,6 +98,7 @@ final class SourceTrace {
                 if (mo.isPresent() && mo.get().base() != null && !mo.get().ripRelative() && mo.get().index() == null) {
                     String base = wide(mo.get().base());
                     long disp = mo.get().displacement();
+                    bases.putIfAbsent(base, i);
                     evidence.add(Evidence.of("code", "%" + reg + " was loaded by " + in.text() + " at " + code.at(in)
                             + ": the " + (reg.startsWith("e") ? "4" : "8") + " bytes at " + (disp == 0 ? "" : Hex.format(disp))
                             + "(%" + base + ").", "disassembly of " + code.symbol() + " from its first instruction"));
@@ -140,6 +143,17 @@ final class SourceTrace {
         evidence.add(Evidence.of("code", "%" + reg + " is not written in " + code.symbol() + " before " + code.at(at)
                 + ": it came from the caller.", "disassembly of " + code.symbol() + " from its first instruction"));
         return new Expr(null, null, null, null, null);
+    }
+
+    /** Whether {@code reg} still holds, at the last instruction, the value it had at instruction {@code index}. */
+    boolean unchangedSince(String reg, int index) {
+        for (int i = index; i < code.lastIndex(); i++) {
+            if (writes(code.instructions().get(i), reg) || code.instructions().get(i).mnemonic().startsWith("pop")
+                    && operands(code.instructions().get(i)).contains("%" + reg)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The member at {@code disp} of what {@code base} points to. */

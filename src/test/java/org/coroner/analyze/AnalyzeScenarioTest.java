@@ -73,6 +73,23 @@ class AnalyzeScenarioTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void useAfterFreeUnderSlubDebugNamesTheFreeingStack() throws Exception {
+        Path d = dir("qemu-uaf-slub_debug");
+        Analysis a;
+        try (Session s = Session.open(Fixtures.vmlinux(), d.resolve("zlib"), List.of(Fixtures.kernelDir()), false)) {
+            a = new DumpAnalyzer(s).analyze();
+        }
+        assertThat(a.verdict().kind()).isEqualTo(Kind.USE_AFTER_FREE);
+        assertThat(a.verdict().confidence()).isEqualTo(Confidence.HIGH);
+        assertThat(a.verdict().location().function()).isEqualTo("lab_use_after_free");
+        assertThat(a.verdict().summary()).contains("freed kmalloc-64 object").contains("(variable 'd')")
+                .contains("freed by pid").contains("from lab_use_after_free+0x");
+        String ev = a.evidence().stream().map(Evidence::statement).collect(Collectors.joining("\n"));
+        assertThat(ev).contains("POISON_FREE").contains("so %rax held d->ops").contains("freeing stack: ")
+                .contains("It had been allocated by pid");
+    }
+
     @ParameterizedTest(name = "{0} log: {1}")
     @CsvSource(delimiter = '|', value = {
             "null       | null-pointer-dereference | d->ops is NULL",
