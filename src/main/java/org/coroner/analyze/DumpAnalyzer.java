@@ -142,7 +142,7 @@ public final class DumpAnalyzer {
 
     static String firstLine(FoundReport r) {
         for (String l : r.lines()) {
-            String t = l.replaceFirst("^\\[\\s*\\d+\\.\\d+\\]\\s*", "").strip();
+            String t = Verdicts.strip(l);
             if (!t.isEmpty()) {
                 return t;
             }

@@ -53,7 +53,11 @@ public final class LogAnalyzer {
         if (report != null && report.rip() != null && report.rip().function() != null) {
             f.location = location(report.rip());
         } else if (report != null && !report.frames().isEmpty()) {
-            report.frames().stream().filter(SymbolizedFrame::reliable).findFirst().ifPresent(fr -> f.location = location(fr));
+            // no RIP (KASAN, lockdep, hung tasks): the frame the report's title blames, else the first reliable one
+            String guilty = report.found().guiltyFrame();
+            report.frames().stream().filter(SymbolizedFrame::reliable).filter(fr -> guilty != null && guilty.equals(fr.function()))
+                    .findFirst().or(() -> report.frames().stream().filter(SymbolizedFrame::reliable).findFirst())
+                    .ifPresent(fr -> f.location = location(fr));
         }
         boolean sysrq = log.lines().stream().anyMatch(l -> l.contains("sysrq_handle_crash"));
         if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
@@ -147,7 +151,18 @@ public final class LogAnalyzer {
                 f.summary = "A list entry was used after list_del(): " + entry.orElse("the code followed a poisoned list"
                         + " pointer (" + Hex.format(d.address()) + ")") + where + ".";
             }
-            case USE_AFTER_FREE -> f.summary = "A pointer read from freed slab memory was dereferenced" + where + ".";
+            case USE_AFTER_FREE -> f.summary = r.found().title().startsWith("KASAN") || r.found().title().startsWith("KFENCE")
+                    ? "The code accessed freed memory (" + r.found().title() + ")" + where + "."
+                    : "A pointer read from freed slab memory was dereferenced" + where + ".";
+            default -> {
+            }
+        }
+        if (f.kind == Kind.USE_AFTER_FREE || f.kind == Kind.DOUBLE_FREE) {
+            tracks(f, log);
+        }
+        switch (f.kind) {
+            case NULL_POINTER_DEREFERENCE, USE_AFTER_LIST_DEL, USE_AFTER_FREE -> {
+            }
             case BUG_ON, WARNING, LIST_CORRUPTION, DOUBLE_FREE -> {
                 f.confidence = Confidence.HIGH;
                 log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ") || t.startsWith("WARNING: "))
@@ -221,6 +236,41 @@ public final class LogAnalyzer {
             }
         }
         return Optional.empty();
+    }
+
+    private static final Pattern TRACK = Pattern.compile("(Freed|Allocated) by task (\\d+)");
+    private static final Pattern OBJECT = Pattern.compile("belongs to the object at ([0-9a-f]+)|belongs to the cache (\\S+) of size (\\d+)");
+
+    /** KASAN's and SLUB's own words on the object: which cache, who allocated and freed it, with the stacks. */
+    private static void tracks(Finding f, KernelLog log) {
+        List<String> lines = log.lines();
+        String cache = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String t = Verdicts.strip(lines.get(i));
+            Matcher m = TRACK.matcher(t);
+            if (m.find() && t.startsWith(m.group(0))) {
+                List<String> stack = new ArrayList<>();
+                for (int j = i + 1; j < lines.size() && j < i + 40; j++) {
+                    String fr = Verdicts.strip(lines.get(j));
+                    if (!fr.matches("[A-Za-z_][\\w.]*\\+0x[0-9a-f]+/0x[0-9a-f]+( \\[\\w+\\])?")) {
+                        break;
+                    }
+                    if (!fr.startsWith("save_stack") && !fr.startsWith("kasan_") && !fr.startsWith("__kasan")
+                            && !fr.startsWith("kasan_save") && !fr.startsWith("stack_trace_save")) {
+                        stack.add(fr);
+                    }
+                }
+                f.add("log", m.group(1) + " by task " + m.group(2) + (stack.isEmpty() ? " (no stack recorded)" : ": "
+                        + String.join(" < ", stack.subList(0, Math.min(8, stack.size())))) + ".",
+                        "the report's " + m.group(1).toLowerCase() + " track (KASAN or slub_debug=U)");
+            }
+            Matcher o = OBJECT.matcher(t);
+            if (o.find() && o.group(2) != null && cache == null) {
+                cache = o.group(2);
+                f.add("log", "The object is in cache " + cache + " (" + o.group(3) + "-byte objects).", "the report's object"
+                        + " description");
+            }
+        }
     }
 
     /** Hung tasks and lockups: the tasks the log names, what their traces show they wait in, the locks their code takes. */

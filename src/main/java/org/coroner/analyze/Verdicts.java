@@ -212,7 +212,7 @@ final class Verdicts {
     }
 
     static String strip(String l) {
-        return l.replaceFirst("^\\[\\s*\\d+\\.\\d+\\]\\s*", "").strip();
+        return l.replaceFirst("^\\[\\s*\\d+\\.\\d+\\](\\[\\s*[TC]\\d+\\])?\\s*", "").strip();
     }
 
     static <T> List<T> concat(List<T> a, List<T> b) {

@@ -38,6 +38,8 @@ class AnalyzeCorpusTest {
         int reports = 0;
         int rcu = 0;
         int rcuStall = 0;
+        int kasanFreed = 0;
+        int kasanFreedNamed = 0;
         List<String> wrong = new ArrayList<>();
         try (var files = Files.list(Fixtures.corpus())) {
             for (Path p : files.sorted().toList()) {
@@ -61,6 +63,11 @@ class AnalyzeCorpusTest {
                         wrong.add(p.getFileName() + " '" + title + "': " + a.verdict().kind().id());
                     }
                 }
+                if (title.startsWith("KASAN: use-after-free") && body.contains("Freed by task")) {
+                    kasanFreed++;
+                    boolean named = a.evidence().stream().anyMatch(e -> e.statement().startsWith("Freed by task"));
+                    kasanFreedNamed += named ? 1 : 0;
+                }
                 if (title.startsWith("INFO: rcu detected stall")) {
                     rcu++;
                     rcuStall += a.verdict().kind() == Kind.RCU_STALL ? 1 : 0;
@@ -70,5 +77,8 @@ class AnalyzeCorpusTest {
         assertThat(reports).isGreaterThan(400);
         assertThat(wrong).isEmpty();
         assertThat(rcuStall).as("rcu stalls").isGreaterThanOrEqualTo(rcu - 1);
+        // KASAN's free track is quoted as evidence wherever the report has one
+        assertThat(kasanFreed).isGreaterThan(5);
+        assertThat(kasanFreedNamed).isEqualTo(kasanFreed);
     }
 }
