@@ -100,11 +100,15 @@ public final class DumpAnalyzer {
         } else if (hint == Kind.STACK_OVERFLOW) {
             f = Verdicts.stackOverflow(s, trap, pbt, log);
         } else if (isFault(hint)) {
+            // KASAN, KFENCE and other reports that do not trap: the kernel's words, its tracks
             f = new Finding(hint);
-            f.confidence = Confidence.LOW;
-            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + " (from the log: the dump shows no"
-                    + " exception frame on the panic task's stack).";
-            note("no kernel-mode exception frame on the panic task's stack: the fault is described from the log only");
+            f.confidence = trigger.map(t -> t.title().startsWith("KASAN") || t.title().startsWith("KFENCE")).orElse(false)
+                    ? Confidence.MEDIUM : Confidence.LOW;
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + ".";
+            if (hint == Kind.USE_AFTER_FREE || hint == Kind.DOUBLE_FREE) {
+                LogAnalyzer.tracks(f, log);
+            }
+            note("no kernel-mode exception frame on the panic task's stack: the fault is described from the kernel's report");
         } else {
             f = locks.verdict(hint, log);
         }

@@ -242,7 +242,7 @@ public final class LogAnalyzer {
     private static final Pattern OBJECT = Pattern.compile("belongs to the object at ([0-9a-f]+)|belongs to the cache (\\S+) of size (\\d+)");
 
     /** KASAN's and SLUB's own words on the object: which cache, who allocated and freed it, with the stacks. */
-    private static void tracks(Finding f, KernelLog log) {
+    static void tracks(Finding f, KernelLog log) {
         List<String> lines = log.lines();
         String cache = null;
         for (int i = 0; i < lines.size(); i++) {

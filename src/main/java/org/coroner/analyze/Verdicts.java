@@ -139,6 +139,7 @@ final class Verdicts {
             f.kind = Kind.DOUBLE_FREE;
             f.add("dwarf", "The trap is in " + f.location.text() + ": SLUB's check that an object freed is not already the"
                     + " first free object (set_freepointer: object == fp).", "DWARF line of RIP");
+            alreadyFree(s, trap, f);
         }
         f.confidence = Confidence.HIGH;
         String what = switch (f.kind) {
@@ -149,6 +150,26 @@ final class Verdicts {
         };
         f.summary = what + " in " + f.location.text() + ".";
         return f;
+    }
+
+    /** A double free's object: a register of the trap that points to an object the freelists already hold. */
+    private static void alreadyFree(Session s, DumpFault.Trap trap, Finding f) {
+        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+            return;
+        }
+        for (var e : DumpFault.registerMap(trap.frame().regs()).entrySet()) {
+            try {
+                var o = s.slub().objectAt(e.getValue());
+                if (o.isPresent() && o.get().isFree() && o.get().offset() == 0) {
+                    f.add("memory", "%" + e.getKey() + " = " + Hex.format(e.getValue()) + " is the " + o.get().cache().name()
+                            + " object being freed, and it is already on a freelist: freed before.",
+                            "SLUB freelists (kernel.mm.Slub)");
+                    return;
+                }
+            } catch (FaultException | IllegalArgumentException | IllegalStateException x) {
+                // not a slab address
+            }
+        }
     }
 
     /** Adds what the crash ran in when it was a workqueue item or a timer callback. */
