@@ -67,9 +67,12 @@ public final class LogAnalyzer {
             log.grep("sysrq_handle_crash").stream().findFirst().ifPresent(l -> f.add("log", "The crashing call trace has "
                     + Verdicts.strip(l) + ".", "the Call Trace in the log"));
             f.summary = "The crash was requested: SysRq 'c' (sysrq_handle_crash) panicked the kernel on purpose. Nothing failed.";
+            f.location = report == null ? null : report.frames().stream().filter(fr -> "sysrq_handle_crash".equals(fr.function()))
+                    .findFirst().map(LogAnalyzer::location).orElse(null);
         } else if (hint == Kind.OUT_OF_MEMORY) {
             f.confidence = Confidence.HIGH;
             f.add("log", "Kernel panic - not syncing: " + panic, "the log");
+            f.location = null; // memory ran out everywhere: no one place
             f.summary = "The kernel ran out of memory and panicked instead of killing a task"
                     + (panic != null && panic.contains("panic_on_oom") ? " because vm.panic_on_oom is set" : "") + ".";
         } else if (d != null && DumpAnalyzer.isFault(hint)) {
@@ -380,6 +383,9 @@ public final class LogAnalyzer {
     private static String callback(FoundReport r, OopsReport report, Finding f) {
         for (String l : r.lines()) {
             String t = Verdicts.strip(l);
+            if (t.startsWith("Call Trace:")) {
+                break; // the crashing task's header ends here; later Workqueue: lines are other tasks'
+            }
             if (t.startsWith("Workqueue: ") && !t.contains(" 0x0 ")) {
                 f.add("log", "The crash ran in a workqueue worker: " + t + ".", "the report's Workqueue: line (the worker's"
                         + " workqueue and current function)");

@@ -117,6 +117,8 @@ class AnalyzeScenarioTest {
                 assertThat(a.context().execution().context()).isEqualTo("softirq");
             }
             case "null" -> assertThat(a.context().execution().context()).isEqualTo("process");
+            case "sysrq" -> assertThat(a.verdict().location().function()).isEqualTo("sysrq_handle_crash");
+            case "spin_abba", "oom" -> assertThat(a.context().callback()).isNull();
             default -> {
             }
         }
