@@ -7,7 +7,7 @@
 # cross-checks the ORC tables; crash is the reference for the shell tests.
 set -euo pipefail
 pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross
-      qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1)
+      qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1 crash)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

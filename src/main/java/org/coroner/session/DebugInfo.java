@@ -31,10 +31,11 @@ public final class DebugInfo implements SourceLines {
     private final KernelModules modules;
     private final ModuleFiles files;
     private volatile Symbolizer vmlinux;
-    private final Map<String, Optional<ModuleDebug>> moduleDebug = new ConcurrentHashMap<>();
+    private final Map<String, ModuleDebug> moduleDebug = new ConcurrentHashMap<>();
     private final Map<DwarfFile, CallFrameInfo> frames = new ConcurrentHashMap<>();
 
-    private record ModuleDebug(Symbolizer symbolizer, Map<String, Long> sections) {
+    /** A module's debug information from {@code file} (null symbolizer: none usable). */
+    private record ModuleDebug(Optional<Path> file, Symbolizer symbolizer, Map<String, Long> sections) {
     }
 
     public DebugInfo(Kernel kernel, KernelModules modules, ModuleFiles files) {
@@ -120,6 +121,26 @@ public final class DebugInfo implements SourceLines {
         return trace(b, bt, true).recovered();
     }
 
+    /**
+     * The variables at a code address of a file with only the registers given (an exception frame's,
+     * the CPU's): no CFI, no call sites, no CFA. What the analyzer evaluates at a faulting pc.
+     */
+    public java.util.List<FrameVariables.Value> variablesAt(FileAddress fa,
+                                                           java.util.function.IntFunction<java.util.OptionalLong> registers) {
+        var arch = X86_64DwarfRegisters.INSTANCE;
+        var regs = org.coroner.dwarf.loc.RegisterFile.unknown(arch, "not known in this frame");
+        for (int n = 0; n < arch.count(); n++) {
+            java.util.OptionalLong v = registers.apply(n);
+            if (v.isPresent()) {
+                regs.set(n, v.getAsLong(), null);
+            }
+        }
+        var frame = new org.coroner.dwarf.loc.DwarfExpression.Frame(regs, java.util.OptionalLong.empty(),
+                "the CFA is not known here", kernel.memory(), org.coroner.dwarf.loc.DwarfExpression.EntryValues.NONE,
+                this::runtimeAddress);
+        return FrameVariables.evaluate(fa.symbolizer(), fa.address(), frame, a -> Optional.empty());
+    }
+
     BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {
         X86_64FrameInputs in = new X86_64FrameInputs(kernel, bt.orc(), bt.symbolizer());
         return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, b, in.of(b), recover);
@@ -137,11 +158,11 @@ public final class DebugInfo implements SourceLines {
         if (v != null && v.dwarf() == file) {
             return address + kernel.kaslrOffset();
         }
-        for (Optional<ModuleDebug> md : moduleDebug.values()) {
-            if (md.isEmpty() || md.get().symbolizer().dwarf() != file) {
+        for (ModuleDebug md : moduleDebug.values()) {
+            if (md.symbolizer() == null || md.symbolizer().dwarf() != file) {
                 continue;
             }
-            for (var e : md.get().sections().entrySet()) {
+            for (var e : md.sections().entrySet()) {
                 var sec = file.elf().section(e.getKey());
                 java.util.OptionalLong base = file.sectionBase(e.getKey());
                 if (sec.isPresent() && base.isPresent() && Long.compareUnsigned(address, base.getAsLong()) >= 0
@@ -201,18 +222,22 @@ public final class DebugInfo implements SourceLines {
         return v;
     }
 
+    /** A module's debug information, re-read when {@code mod -s} or {@code mod -d} changed its file. */
     private Optional<ModuleDebug> module(LoadedModule lm) {
-        return moduleDebug.computeIfAbsent(lm.name(), n -> {
-            Optional<Path> ko = files.find(n);
-            if (ko.isEmpty()) {
-                return Optional.empty();
+        Optional<Path> ko = files.find(lm.name());
+        ModuleDebug md = moduleDebug.get(lm.name());
+        if (md == null || !md.file().equals(ko)) {
+            md = new ModuleDebug(ko, null, Map.of());
+            if (ko.isPresent()) {
+                try {
+                    ElfFile elf = ElfFile.open(ko.get());
+                    md = new ModuleDebug(ko, new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm));
+                } catch (BadInputException e) {
+                    // not a usable .ko: no lines for this module
+                }
             }
-            try {
-                ElfFile elf = ElfFile.open(ko.get());
-                return Optional.of(new ModuleDebug(new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm)));
-            } catch (BadInputException e) {
-                return Optional.empty();
-            }
-        });
+            moduleDebug.put(lm.name(), md);
+        }
+        return md.symbolizer() == null ? Optional.empty() : Optional.of(md);
     }
 }

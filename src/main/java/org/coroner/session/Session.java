@@ -40,6 +40,8 @@ public final class Session implements AutoCloseable {
     private DebugInfo debugInfo;
     private final ModuleFiles moduleFiles;
     private Tasks.Task current;
+    private org.coroner.kernel.mm.MemMap memMap;
+    private org.coroner.kernel.mm.Slub slub;
     private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
@@ -159,6 +161,53 @@ public final class Session implements AutoCloseable {
             tasks = new Tasks(kernel);
         }
         return tasks;
+    }
+
+    /** The kernel's {@code struct page} array: pfns, pages, the direct map, memory sections. */
+    public synchronized org.coroner.kernel.mm.MemMap memMap() {
+        if (memMap == null) {
+            memMap = new org.coroner.kernel.mm.MemMap(kernel);
+        }
+        return memMap;
+    }
+
+    /**
+     * The SLUB allocator: caches, slabs, and for any address its object and whether it is
+     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}).
+     */
+    public synchronized org.coroner.kernel.mm.Slub slub() {
+        if (slub == null) {
+            slub = new org.coroner.kernel.mm.Slub(kernel, memMap());
+        }
+        return slub;
+    }
+
+    /**
+     * A task's user address space: its {@code mm->pgd} walked like a CR3 (the kernel half is
+     * shared). Empty for kernel threads and exited tasks.
+     */
+    public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
+        long mm = t.task().member("mm").u64();
+        if (mm == 0) {
+            return Optional.empty();
+        }
+        long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
+        try {
+            return Optional.of(space.withTopTable(space.toPhysical(pgd)));
+        } catch (org.coroner.dump.FaultException e) {
+            throw new FaultException(pgd, e.getMessage());
+        }
+    }
+
+    /** Reads of a task's user memory, faults named as for kernel memory. */
+    public Optional<VirtualMemory> userMemory(Tasks.Task t) {
+        return userSpace(t).map(us -> (vaddr, dst, off, len) -> {
+            try {
+                us.read(vaddr, dst, off, len);
+            } catch (org.coroner.dump.FaultException e) {
+                throw new FaultException(vaddr, e.getMessage());
+            }
+        });
     }
 
     /** Registers of each CPU at the crash, from the dump's CPU notes. */

@@ -1,7 +1,6 @@
 package org.coroner.cli.shell;
 
 import org.coroner.cli.shell.bt.BtCommand;
-import org.coroner.cli.shell.bt.ForeachBtCommand;
 import org.coroner.cli.shell.dis.DisCommand;
 import org.coroner.session.Session;
 
@@ -17,8 +16,16 @@ public final class ShellCommands {
                 .withVariables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
                         .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
         shell.register(bt);
-        shell.register(new ForeachBtCommand(s.backtracer(), bt));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
                 DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
+        registerProcessAndMemory(shell, s);
+    }
+
+    /** shell-proc: tasks, context, modules, memory, slab, search; foreach runs any registered command. */
+    private static void registerProcessAndMemory(Shell shell, Session s) {
+        shell.register(new org.coroner.cli.shell.proc.PsCommand(s));
+        shell.register(new org.coroner.cli.shell.proc.SetCommand(s));
+        shell.register(new org.coroner.cli.shell.proc.ModCommand(s));
+        shell.register(org.coroner.cli.shell.proc.ForeachCommand.of(s, name -> shell.commands().get(name)));
     }
 }

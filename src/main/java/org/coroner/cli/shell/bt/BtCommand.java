@@ -8,13 +8,13 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.ShellCommand;
+import org.coroner.cli.shell.TaskCommand;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.SourceLines;
 
 /** crash's {@code bt}: backtraces from the kernel's ORC data, real frames only. */
-public final class BtCommand implements ShellCommand {
+public final class BtCommand implements TaskCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
     private final Supplier<Optional<Tasks.Task>> context;
@@ -164,22 +164,19 @@ public final class BtCommand implements ShellCommand {
         }
     }
 
+    /** {@code foreach bt}: the backtrace of each task, with bt's options. */
+    @Override
+    public void runOn(List<Tasks.Task> tasks, List<String> options, PrintWriter out) {
+        List<String> args = new ArrayList<>(options);
+        for (Tasks.Task t : tasks) {
+            args.add(String.format("%x", t.address()));
+        }
+        run(args, out);
+    }
+
     /** A PID (decimal) or a task_struct address (hex), as crash reads {@code bt} arguments. */
     static List<Tasks.Task> resolve(Backtracer bt, String target) {
-        String s = target.toLowerCase();
-        boolean hexAddress = s.startsWith("0x") || s.length() > 8 && s.matches("[0-9a-f]+");
-        if (hexAddress) {
-            long addr = Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
-            return List.of(bt.task(addr).orElseThrow(() -> new CommandException("invalid task or pid value: " + target)));
-        }
-        if (!s.matches("\\d+")) {
-            throw new CommandException("invalid task or pid value: " + target);
-        }
-        List<Tasks.Task> ts = bt.byPid(Integer.parseInt(s));
-        if (ts.isEmpty()) {
-            throw new CommandException("invalid task or pid value: " + target);
-        }
-        return ts;
+        return org.coroner.cli.shell.TaskSelection.resolve(bt.tasks(), target, false);
     }
 
     static List<Integer> parseCpus(String list) {
