@@ -114,10 +114,11 @@ public final class ModuleSymbols {
         if (best < 0) {
             return Optional.empty();
         }
-        // Among aliases at one address prefer the one with a size (the function over a label).
+        // Among aliases at one address prefer one with a size (the function over a label), and among
+        // those the first in the symbol table, as kallsyms does (crashlab_init over init_module).
         int k = best;
         for (int j = best; j >= 0 && addresses[j] == addresses[best]; j--) {
-            if (sizes[j] > sizes[k]) {
+            if (sizes[j] > 0 || sizes[k] == 0) {
                 k = j;
             }
         }

@@ -17,6 +17,7 @@ import org.coroner.kernel.stack.SourceLines;
 public final class BtCommand implements ShellCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
+    private final Arm64BacktracePrinter arm64Printer;
     private final Supplier<Optional<Tasks.Task>> context;
     private final SourceLines lines;
     private org.coroner.kernel.stack.FrameDetails variables;
@@ -28,6 +29,7 @@ public final class BtCommand implements ShellCommand {
     public BtCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context, SourceLines lines) {
         this.bt = bt;
         this.printer = new BacktracePrinter(bt);
+        this.arm64Printer = new Arm64BacktracePrinter(bt, printer);
         this.context = context;
         this.lines = lines;
     }
@@ -152,6 +154,13 @@ public final class BtCommand implements ShellCommand {
         for (int i = 0; i < tasks.size(); i++) {
             if (i > 0) {
                 out.println();
+            }
+            if (bt.arm64().isPresent()) {
+                if (scan != 0 || withVars) {
+                    throw new CommandException((scan != 0 ? "-t, -T and -e" : "-v") + " are not available on arm64 dumps yet");
+                }
+                arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, out);
+                continue;
             }
             Backtracer.Backtrace b = bt.backtrace(tasks.get(i));
             if (scan == 3) {

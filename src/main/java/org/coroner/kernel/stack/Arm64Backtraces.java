@@ -1,0 +1,131 @@
+package org.coroner.kernel.stack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+import org.coroner.arch.arm64.unwind.Arm64Frame;
+import org.coroner.arch.arm64.unwind.Arm64Registers;
+import org.coroner.arch.arm64.unwind.Arm64Stack;
+import org.coroner.arch.arm64.unwind.FrameRecordUnwinder;
+import org.coroner.kernel.Kernel;
+import org.coroner.kernel.Tasks;
+import org.coroner.memory.FaultException;
+import org.coroner.types.CType;
+
+/**
+ * Backtraces of an arm64 kernel's tasks: where each starts (the CPU's registers from the dump for a
+ * task running on it, else {@code thread.cpu_context} saved by {@code cpu_switch_to}: fp and the pc
+ * in {@code __switch_to}), which stacks it may use (its task stack; on its CPU that CPU's IRQ stack,
+ * {@code irq_stack_ptr}, and overflow stack, {@code overflow_stack}), and where it ends
+ * ({@code task_pt_regs(task)->stackframe}). Unwound by {@link FrameRecordUnwinder}.
+ */
+public final class Arm64Backtraces {
+    private static final long OVERFLOW_STACK_SIZE_DEFAULT = 4096;
+
+    private final Kernel k;
+    private final IntFunction<Optional<Arm64Registers>> cpuRegisters;
+    private final FrameRecordUnwinder unwinder;
+    private final FrameRecordUnwinder.PtRegsLayout ptRegs;
+    private final long threadSize;
+    private final Map<Integer, List<Arm64Stack>> cpuStacks = new ConcurrentHashMap<>();
+
+    /** One task's arm64 backtrace; {@code cpu} is the CPU it was running on, or -1. */
+    public record Backtrace(Tasks.Task task, int cpu, Backtracer.Start start, List<Arm64Frame> frames, boolean complete,
+                            String detail) {
+    }
+
+    public Arm64Backtraces(Kernel k, IntFunction<Optional<Arm64Registers>> cpuRegisters) {
+        this.k = k;
+        this.cpuRegisters = cpuRegisters;
+        CType regs = k.type("struct pt_regs");
+        this.ptRegs = new FrameRecordUnwinder.PtRegsLayout((int) regs.size(),
+                (int) regs.field("stackframe").orElseThrow().offset());
+        this.threadSize = k.types().lookup("union thread_union").map(CType::size).filter(s -> s > 0)
+                .or(() -> k.vmlinux().symbols().byName("init_stack").map(s -> s.size()).filter(s -> s > 0))
+                .orElse(16384L);
+        long entryStart = k.requireSymbol("__entry_text_start");
+        long entryEnd = k.requireSymbol("__entry_text_end");
+        int vaBits = k.vmcoreinfo().containsKey("NUMBER(TCR_EL1_T1SZ)")
+                ? 64 - (int) Long.parseLong(k.vmcoreinfo().get("NUMBER(TCR_EL1_T1SZ)").replace("0x", ""), 16)
+                : (int) k.info("NUMBER(VA_BITS)");
+        this.unwinder = new FrameRecordUnwinder(k.memory(),
+                pc -> Long.compareUnsigned(pc, entryStart) >= 0 && Long.compareUnsigned(pc, entryEnd) < 0, ptRegs, vaBits);
+    }
+
+    public long threadSize() {
+        return threadSize;
+    }
+
+    public FrameRecordUnwinder.PtRegsLayout ptRegs() {
+        return ptRegs;
+    }
+
+    /** The registers of a CPU at the dump, if its note has them. */
+    public Optional<Arm64Registers> cpuRegisters(int cpu) {
+        return cpuRegisters.apply(cpu);
+    }
+
+    public Arm64Stack taskStack(long task) {
+        long base = k.object("struct task_struct", task).member("stack").u64();
+        return new Arm64Stack(Arm64Stack.Kind.TASK, base, base + threadSize);
+    }
+
+    /** The CPU's IRQ and overflow stacks. */
+    public List<Arm64Stack> cpuStacks(int cpu) {
+        return cpuStacks.computeIfAbsent(cpu, c -> {
+            List<Arm64Stack> out = new ArrayList<>();
+            try {
+                long irq = k.memory().u64(k.requireSymbol("irq_stack_ptr") + k.perCpuOffset(c));
+                if (irq != 0) {
+                    out.add(new Arm64Stack(Arm64Stack.Kind.IRQ, irq, irq + threadSize));
+                }
+            } catch (FaultException | IllegalArgumentException e) {
+                // no IRQ stack known: frames there end the unwind as off-stack
+            }
+            k.symbol("overflow_stack").ifPresent(sym -> {
+                long size = k.vmlinux().symbols().byName("overflow_stack").map(s -> s.size()).filter(s -> s > 0)
+                        .orElse(OVERFLOW_STACK_SIZE_DEFAULT);
+                long base = sym + k.perCpuOffset(c);
+                out.add(new Arm64Stack(Arm64Stack.Kind.OVERFLOW, base, base + size));
+            });
+            return List.copyOf(out);
+        });
+    }
+
+    public Backtrace backtrace(Tasks.Task t, Optional<Integer> activeCpu) {
+        int cpu = activeCpu.orElse(-1);
+        Optional<Arm64Registers> regs = activeCpu.flatMap(cpuRegisters::apply);
+        Backtracer.Start how = regs.isPresent() ? Backtracer.Start.CPU_REGISTERS
+                : activeCpu.isPresent() ? Backtracer.Start.STALE_SWITCH_FRAME : Backtracer.Start.SWITCH_FRAME;
+        Arm64Stack task;
+        FrameRecordUnwinder.Start start;
+        try {
+            if (t.task().member("stack").u64() == 0) {
+                return new Backtrace(t, cpu, how, List.of(), false, "the task has no stack (it exited)");
+            }
+            task = taskStack(t.address());
+            if (regs.isPresent()) {
+                start = new FrameRecordUnwinder.Start(regs.get().pc(), regs.get().fp(), regs.get(), true);
+            } else {
+                long fp = t.task().member("thread.cpu_context.fp").u64();
+                long pc = t.task().member("thread.cpu_context.pc").u64();
+                start = new FrameRecordUnwinder.Start(unwinder.stripPac(pc), fp, null, false);
+            }
+        } catch (FaultException e) {
+            return new Backtrace(t, cpu, how, List.of(), false, "cannot read the task's saved context: " + e.getMessage());
+        }
+        List<Arm64Stack> stacks = new ArrayList<>();
+        stacks.add(task);
+        if (cpu >= 0) {
+            stacks.addAll(cpuStacks(cpu));
+        }
+        long finalFrame = task.end() - ptRegs.size() + ptRegs.stackframeOffset();
+        FrameRecordUnwinder.Unwind u = unwinder.unwind(start,
+                fp -> stacks.stream().filter(s -> s.contains(fp, 16)).findFirst(), finalFrame);
+        return new Backtrace(t, cpu, how, u.frames(), u.complete(), u.detail());
+    }
+}
