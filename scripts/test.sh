@@ -8,4 +8,6 @@ bash "$here/scripts/setup.sh"
 cd "$here"
 # Real dumps in every format for the dump-format tests (cached; ~45 s the first time).
 bash "$here/scripts/make-dumps.sh"
+# arm64 dumps of Debian's arm64 kernel (cached; ~4 min the first time, mostly the 804 MB -dbg .deb).
+bash "$here/scripts/make-arm64-dumps.sh"
 exec mvn -B -ntp verify "$@"

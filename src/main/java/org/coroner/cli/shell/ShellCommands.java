@@ -19,6 +19,7 @@ public final class ShellCommands {
         shell.register(bt);
         shell.register(new ForeachBtCommand(s.backtracer(), bt));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
-                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs())
+                .withArch(s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64));
     }
 }

@@ -132,7 +132,8 @@ public final class BtCommand implements ShellCommand {
         List<Tasks.Task> tasks = new ArrayList<>();
         List<Integer> cpuOf = new ArrayList<>();
         if (all) {
-            cpus.addAll(bt.kernel().cpuMask("__cpu_online_mask"));
+            // every CPU that has a task, as crash: the panic's CPU stop took the others offline
+            cpus.addAll(bt.kernel().cpuMask("__cpu_present_mask"));
         }
         for (int cpu : cpus) {
             Tasks.Task t = bt.activeTask(cpu).orElseThrow(() -> new CommandException("no task on cpu " + cpu));

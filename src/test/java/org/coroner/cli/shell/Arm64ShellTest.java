@@ -1,0 +1,207 @@
+package org.coroner.cli.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.coroner.arch.arm64.Arm64AddressSpace;
+import org.coroner.arch.arm64.unwind.Arm64Frame;
+import org.coroner.arch.arm64.unwind.Arm64Registers;
+import org.coroner.io.BadInputException;
+import org.coroner.kernel.stack.Arm64Backtraces;
+import org.coroner.session.Session;
+import org.coroner.testing.Arm64Fixtures;
+import org.coroner.testing.Fixtures;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The shell on the arm64 dumps. crash 8.0.2 as Debian builds it is an x86_64-target crash and cannot
+ * open arm64 dumps ("machine type mismatch"), so {@code log} is checked against the console log of
+ * the same run and {@code sys} against VMCOREINFO and console facts; the Oops exception frame against
+ * the registers the kernel printed.
+ */
+@Tag("fixtures")
+class Arm64ShellTest {
+    private static final Pattern LOG_M = Pattern.compile("^(\\[[ 0-9.]+\\]) <(\\d)>(.*)$");
+
+    static String run(Session s, String line) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Shell shell = new Shell(new PrintWriter(out), new PrintWriter(err));
+        ShellCommands.registerAll(shell, s);
+        shell.execute(line);
+        assertThat(err.toString()).isEmpty();
+        return out.toString();
+    }
+
+    static List<String> console(String scenario) throws Exception {
+        return Files.readAllLines(Arm64Fixtures.dumpDir(scenario).resolve("console.log"), StandardCharsets.ISO_8859_1)
+                .stream().map(l -> l.replace("\r", "")).toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "mutex_abba", "sysrq"})
+    void logIsTheConsoleLogPlusTheDebugRecordsTheConsoleDidNotShow(String scenario) throws Exception {
+        try (Session s = Arm64Fixtures.open(scenario, "zlib")) {
+            List<String> shown = new ArrayList<>();
+            int debug = 0;
+            for (String l : run(s, "log -m").lines().toList()) {
+                Matcher m = LOG_M.matcher(l);
+                assertThat(m.matches()).as(l).isTrue();
+                if (m.group(2).equals("7")) {
+                    debug++; // loglevel=7 on the command line: the console shows levels 0-6
+                } else {
+                    shown.add(m.group(1) + " " + m.group(3));
+                }
+            }
+            List<String> printed = console(scenario).stream().filter(l -> l.startsWith("[")).toList();
+            assertThat(shown).containsExactlyElementsOf(printed);
+            assertThat(run(s, "log").lines().count()).isEqualTo(printed.size() + debug);
+            System.out.printf("arm64 %s: log = %d console lines + %d debug records%n", scenario, printed.size(), debug);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "mutex_abba", "sysrq"})
+    void sysFieldsAreTheKernelsFacts(String scenario) throws Exception {
+        try (Session s = Arm64Fixtures.open(scenario, "elf")) {
+            Map<String, String> sys = new HashMap<>();
+            for (String l : run(s, "sys").lines().toList()) {
+                int c = l.indexOf(':');
+                sys.put(l.substring(0, c).trim(), l.substring(c + 1).trim());
+            }
+            List<String> con = console(scenario);
+            String version = con.stream().filter(l -> l.contains("] Linux version ")).findFirst().orElseThrow();
+            assertThat(sys.get("RELEASE")).isEqualTo(s.vmcoreInfo().osRelease().orElseThrow()).isEqualTo(Arm64Fixtures.RELEASE);
+            assertThat(version).endsWith(") " + sys.get("VERSION"));
+            assertThat(sys.get("MACHINE")).startsWith("aarch64");
+            assertThat(sys.get("CPUS")).startsWith("2");
+            assertThat(sys.get("MEMORY")).isEqualTo("512 MB");
+            String panic = sys.get("PANIC");
+            assertThat(panic).startsWith("\"");
+            assertThat(String.join("\n", con)).contains(panic.substring(1, panic.indexOf('"', 1)));
+            long tasks = org.coroner.kernel.stack.Arm64ConsoleTasks.pids(Arm64Fixtures.dumpDir(scenario).resolve("console.log"));
+            // panic_print listed every thread; sys also counts the 2 idle tasks, as crash does
+            assertThat(sys.get("TASKS")).isEqualTo(Long.toString(tasks + 2));
+            // UPTIME comes from jiffies at the dump, a little after the console's last line
+            double last = con.stream().filter(l -> l.startsWith("[")).mapToDouble(l -> Double.parseDouble(l.substring(1, 13).trim()))
+                    .max().orElseThrow();
+            String[] hms = sys.get("UPTIME").split(":");
+            long up = Long.parseLong(hms[0]) * 3600 + Long.parseLong(hms[1]) * 60 + Long.parseLong(hms[2]);
+            assertThat((double) up).isBetween(last - 1, last + 3);
+        }
+    }
+
+    @Test
+    void oopsExceptionFrameHoldsTheRegistersTheKernelPrinted() throws Exception {
+        try (Session s = Arm64Fixtures.open("null", "zlib")) {
+            Map<String, Long> printed = new HashMap<>();
+            String pc = null;
+            Pattern reg = Pattern.compile("(x\\d+|sp) ?: ([0-9a-f]{16})");
+            boolean in = false;
+            for (String l : console("null")) {
+                if (l.contains("Internal error: Oops")) {
+                    in = true;
+                } else if (in && l.contains("Call trace:")) {
+                    break;
+                } else if (in && l.contains("] pc : ")) {
+                    pc = l.substring(l.indexOf("pc : ") + 5, l.indexOf('/'));
+                } else if (in) {
+                    Matcher m = reg.matcher(l);
+                    while (m.find()) {
+                        printed.put(m.group(1), Long.parseUnsignedLong(m.group(2), 16));
+                    }
+                }
+            }
+            assertThat(printed).hasSize(31);
+            var bt = s.backtracer();
+            Arm64Backtraces.Backtrace b = bt.arm64Backtrace(bt.panicTask().orElseThrow());
+            assertThat(b.task().comm()).isEqualTo("insmod");
+            assertThat(b.complete()).isTrue();
+            Arm64Frame oops = b.frames().stream().filter(Arm64Frame::isException).findFirst().orElseThrow();
+            Arm64Registers r = oops.regs();
+            assertThat(bt.symbolizer().lookup(r.pc()).orElseThrow().kernel()).isEqualTo(pc.replace(" [crashlab]", ""));
+            assertThat(r.sp()).isEqualTo(printed.get("sp"));
+            for (int x = 0; x <= 29; x++) {
+                assertThat(r.x(x)).as("x" + x).isEqualTo(printed.get("x" + x));
+            }
+            // the pt_regs lie below the el1h_64_sync frame record, in it
+            assertThat(oops.regsAddress() + s.backtracer().arm64().orElseThrow().ptRegs().stackframeOffset()).isEqualTo(oops.fp());
+            Arm64Frame user = b.frames().get(b.frames().size() - 1);
+            assertThat(user.isUserRegs()).isTrue();
+            assertThat(user.regs().get(Arm64Registers.SYSCALLNO)).isEqualTo(273); // __NR_finit_module
+            String text = run(s, "bt");
+            assertThat(text).contains(String.format("     PC: %016x  [create_oops.constprop.0+68]", r.pc()))
+                    .contains(String.format("     SP: %016x  PSTATE: %08x", r.sp(), r.pstate()))
+                    .contains("] create_oops.constprop.0 at ").contains("[crashlab]")
+                    .contains("ORIG_X0: 0000000000000003  SYSCALLNO: 111");
+        }
+    }
+
+    @Test
+    void everyCpuAndEveryTaskHasACompleteTrace() throws Exception {
+        for (String scenario : Arm64Fixtures.SCENARIOS) {
+            try (Session s = Arm64Fixtures.open(scenario, "zlib")) {
+                String all = run(s, "foreach bt");
+                assertThat(all).doesNotContain("unwind stopped");
+                String cpus = run(s, "bt -a");
+                assertThat(cpus.lines().filter(l -> l.startsWith("PID: ")).count()).isEqualTo(2);
+                assertThat(cpus).doesNotContain("unwind stopped");
+            }
+        }
+    }
+
+    @Test
+    void irqStackTransitionIsShownAsCrashDoes() throws Exception {
+        // sysrq: CPU 1 was stopped by the panic's IPI while a kworker ran: the IPI handler runs on the IRQ stack
+        try (Session s = Arm64Fixtures.open("sysrq", "zlib")) {
+            String cpus = run(s, "bt -a");
+            assertThat(cpus).contains("--- <IRQ stack> ---").contains(" ipi_handler at ").contains(" el1h_64_irq at ");
+        }
+    }
+
+    @Test
+    void translationOfTheLinearMapEqualsThePageTableWalk() throws Exception {
+        try (Session s = Arm64Fixtures.open("null", "zlib")) {
+            Arm64AddressSpace space = (Arm64AddressSpace) s.addressSpace();
+            assertThat(space.vaBits()).isEqualTo(48);
+            long task = s.backtracer().panicTask().orElseThrow().address();
+            assertThat(space.isLinear(task)).isTrue();
+            Arm64AddressSpace.Translation walked = space.walk(task);
+            assertThat(walked.physicalAddress()).isEqualTo(space.translate(task).physicalAddress());
+            assertThat(walked.levels()).isNotEmpty();
+            long text = s.kernel().requireSymbol("_stext"); // _text.._stext (the image header) is not mapped
+            assertThat(space.walk(text).physicalAddress()).isEqualTo(text - space.kimageVoffset());
+            long stack = s.kernel().object("struct task_struct", task).member("stack").u64();
+            assertThat(space.isLinear(stack) || space.isKernelImage(stack)).isFalse(); // vmap'ed stack
+            assertThat(space.walk(stack).pageSize()).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void mismatchedArchitecturesAreOneClearLine() {
+        Path arm64Dump = Arm64Fixtures.dumpDir("null").resolve("zlib");
+        Path x86Dump = Fixtures.vmcoreDir("null").resolve("vmcore");
+        assertThatThrownBy(() -> Session.open(Arm64Fixtures.vmlinux(), x86Dump, List.of(), false))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is an arm64 kernel but vmcore is a dump of an x86_64 machine")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> Session.open(Fixtures.vmlinux(), arm64Dump, List.of(), false))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is an x86_64 kernel but zlib is a dump of an arm64 machine");
+    }
+}
