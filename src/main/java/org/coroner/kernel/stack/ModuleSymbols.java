@@ -125,6 +125,18 @@ public final class ModuleSymbols {
         return Optional.of(new Hit(names[k], addresses[k], address - addresses[k]));
     }
 
+    /**
+     * The symbol whose extent holds {@code address} (offset below its size): a value named by its
+     * object, not by the nearest function below it, when the kernel keeps no data symbols
+     * ({@code CONFIG_KALLSYMS_ALL} unset, as Debian's arm64 kernel).
+     */
+    public Optional<Hit> within(long address) {
+        return lookup(address).filter(h -> {
+            int i = Arrays.asList(names).indexOf(h.name());
+            return h.offset() == 0 || i >= 0 && Long.compareUnsigned(h.offset(), sizes[i]) < 0;
+        });
+    }
+
     public Optional<Long> address(String name) {
         int i = Arrays.asList(names).indexOf(name);
         return i < 0 ? Optional.empty() : Optional.of(addresses[i]);

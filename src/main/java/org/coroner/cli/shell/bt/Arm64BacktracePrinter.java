@@ -34,6 +34,7 @@ final class Arm64BacktracePrinter {
                     + " switch, possibly stale)");
         }
         List<Arm64Frame> frames = b.frames();
+        List<List<String>> vars = o.variables() == null ? null : o.variables().variables(b);
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
             Arm64Frame f = frames.get(i);
@@ -52,6 +53,9 @@ final class Arm64BacktracePrinter {
             level++;
             if (o.lines() != null) {
                 BacktracePrinter.printLines(o.lines(), f.exact() ? f.pc() : f.pc() - 4, out);
+            }
+            if (vars != null) {
+                vars.get(level - 1).forEach(v -> out.println("      " + v));
             }
             if (o.frameContents() && i + 1 < frames.size() && Long.compareUnsigned(f.fp(), 0) != 0) {
                 Arm64Frame next = frames.get(i + 1).isCall() || i + 2 >= frames.size() ? frames.get(i + 1) : frames.get(i + 2);

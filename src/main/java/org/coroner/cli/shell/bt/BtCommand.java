@@ -157,8 +157,8 @@ public final class BtCommand implements ShellCommand {
                 out.println();
             }
             if (bt.arm64().isPresent()) {
-                if (scan != 0 || withVars) {
-                    throw new CommandException((scan != 0 ? "-t, -T and -e" : "-v") + " are not available on arm64 dumps yet");
+                if (scan != 0) {
+                    throw new CommandException("-t, -T and -e are not available on arm64 dumps yet");
                 }
                 arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, out);
                 continue;
