@@ -179,6 +179,15 @@ class Arm64ShellTest {
         try (Session s = Arm64Fixtures.open("null", "zlib")) {
             Arm64AddressSpace space = (Arm64AddressSpace) s.addressSpace();
             assertThat(space.vaBits()).isEqualTo(48);
+            // the panic printed "Kernel Offset: 0x... from 0xffff800008000000" and "PHYS_OFFSET: 0x..."
+            String con = String.join("\n", console("null"));
+            Matcher off = Pattern.compile("Kernel Offset: 0x([0-9a-f]+) from 0x([0-9a-f]+)").matcher(con);
+            assertThat(off.find()).isTrue();
+            assertThat(s.kernel().kaslrOffset()).isEqualTo(Long.parseUnsignedLong(off.group(1), 16)).isNotZero();
+            assertThat(Long.parseUnsignedLong(off.group(2), 16)).isEqualTo(Arm64AddressSpace.KIMAGE_VADDR_48);
+            Matcher phys = Pattern.compile("PHYS_OFFSET: 0x([0-9a-f]+)").matcher(con);
+            assertThat(phys.find()).isTrue();
+            assertThat(space.physOffset()).isEqualTo(Long.parseUnsignedLong(phys.group(1), 16));
             long task = s.backtracer().panicTask().orElseThrow().address();
             assertThat(space.isLinear(task)).isTrue();
             Arm64AddressSpace.Translation walked = space.walk(task);
@@ -190,6 +199,18 @@ class Arm64ShellTest {
             assertThat(space.isLinear(stack) || space.isKernelImage(stack)).isFalse(); // vmap'ed stack
             assertThat(space.walk(stack).pageSize()).isEqualTo(4096);
         }
+    }
+
+    @Test
+    void mismatchedArchitecturesExitWithOneLineOnTheCommandLine() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = org.coroner.cli.Main.execute(new String[] {"shell", "-c", "sys", Arm64Fixtures.vmlinux().toString(),
+            Fixtures.vmcoreDir("null").resolve("vmcore").toString()}, new PrintWriter(out), new PrintWriter(err));
+        assertThat(rc).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString().lines().toList()).containsExactly("coroner: " + Arm64Fixtures.vmlinux()
+                + ": is an arm64 kernel but vmcore is a dump of an x86_64 machine");
     }
 
     @Test
