@@ -6,7 +6,8 @@
 #   crashlab/crashlab.ko     ../shared's crashlab.c cross-built with gcc-aarch64-linux-gnu against
 #                            linux-headers-6.1.0-56-arm64 (unpacked into hdr/, not installed)
 #   dumps/SCENARIO/          elf (QEMU ELF), zlib (QEMU -z, kdump-compressed), console.log
-# One boot per scenario (null, mutex_abba: crashlab; sysrq: echo c > /proc/sysrq-trigger) of
+# One boot per scenario (null, mutex_abba: crashlab; sysrq: echo c > /proc/sysrq-trigger; pac: null
+# on -cpu max, whose pointer authentication signs the saved return addresses) of
 # qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512 -smp 2 -device vmcoreinfo (TCG) with a
 # busybox-static:arm64 initramfs: panic_on_oops, hung_task_panic, panic_print=65 (every task's
 # backtrace by the kernel's own unwinder in the console log), qemu_fw_cfg.ko loaded so QEMU's dumps
@@ -22,7 +23,7 @@ for a in "$@"; do
     *) scenarios+=("$a") ;;
   esac
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq pac)
 shared="${CORONER_SHARED:-$here/../shared}"
 rel=6.1.0-56-arm64
 ver=6.1.192-2
@@ -91,8 +92,10 @@ boot() {  # SCENARIO
   mkdir -p "$out.tmp" "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
   cp "$cache/bb/bin/busybox" "$work/root/bin/busybox"
   cp "$cache/image/lib/modules/$rel/kernel/drivers/firmware/qemu_fw_cfg.ko" "$cache/crashlab/crashlab.ko" "$work/root/"
-  local crash="insmod /crashlab.ko scenario=$scenario"
+  local crash="insmod /crashlab.ko scenario=$scenario" cpu=cortex-a57
   [ "$scenario" = sysrq ] && crash="echo c > /proc/sysrq-trigger"
+  # pac: crashlab's null on a CPU with pointer authentication, so saved return addresses carry PAC bits
+  if [ "$scenario" = pac ]; then crash="insmod /crashlab.ko scenario=null"; cpu=max,pauth-impdef=on; fi
   cat > "$work/root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -112,7 +115,7 @@ sleep 600
 EOF
   chmod +x "$work/root/init"
   (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
-  qemu-system-aarch64 -M virt -cpu cortex-a57 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
+  qemu-system-aarch64 -M virt -cpu "$cpu" -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
     -kernel "$cache/image/boot/vmlinuz-$rel" -initrd "$work/initrd" \
     -append "console=ttyAMA0 panic=0 loglevel=7 lab=$scenario" \
     -device vmcoreinfo \

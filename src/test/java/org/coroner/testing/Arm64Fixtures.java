@@ -9,13 +9,13 @@ import org.coroner.session.Session;
 /**
  * The arm64 test data {@code scripts/make-arm64-dumps.sh} makes under the cache directory
  * ({@code $CORONER_CACHE/arm64}): Debian's 6.1.0-56-arm64 debug vmlinux, the cross-built
- * crashlab.ko, and one QEMU run per scenario (ELF and kdump-compressed dumps, console log).
+ * crashlab.ko, and one QEMU run per scenario (pac: null on a CPU with pointer authentication) (ELF and kdump-compressed dumps, console log).
  * Tests that use it are tagged {@code fixtures} and fail, not skip, when it is missing.
  */
 public final class Arm64Fixtures {
     public static final String RELEASE = "6.1.0-56-arm64";
-    /** The scenarios the script makes: crashlab's null and mutex_abba, and sysrq's crash. */
-    public static final List<String> SCENARIOS = List.of("null", "mutex_abba", "sysrq");
+    /** The scenarios the script makes: crashlab's null and mutex_abba, sysrq's crash, null with PAC. */
+    public static final List<String> SCENARIOS = List.of("null", "mutex_abba", "sysrq", "pac");
 
     private Arm64Fixtures() {
     }

@@ -54,7 +54,7 @@ class Arm64ShellTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba", "sysrq"})
+    @ValueSource(strings = {"null", "mutex_abba", "sysrq", "pac"})
     void logIsTheConsoleLogPlusTheDebugRecordsTheConsoleDidNotShow(String scenario) throws Exception {
         try (Session s = Arm64Fixtures.open(scenario, "zlib")) {
             List<String> shown = new ArrayList<>();
@@ -76,7 +76,7 @@ class Arm64ShellTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba", "sysrq"})
+    @ValueSource(strings = {"null", "mutex_abba", "sysrq", "pac"})
     void sysFieldsAreTheKernelsFacts(String scenario) throws Exception {
         try (Session s = Arm64Fixtures.open(scenario, "elf")) {
             Map<String, String> sys = new HashMap<>();
@@ -162,6 +162,31 @@ class Arm64ShellTest {
                 assertThat(cpus.lines().filter(l -> l.startsWith("PID: ")).count()).isEqualTo(2);
                 assertThat(cpus).doesNotContain("unwind stopped");
             }
+        }
+    }
+
+    @Test
+    void pacSignedReturnAddressesAreStripped() throws Exception {
+        // pac: QEMU's -cpu max has pointer authentication; the kernel signs every saved lr (paciasp)
+        try (Session s = Arm64Fixtures.open("pac", "zlib")) {
+            assertThat(String.join("\n", console("pac"))).contains("CPU features: detected: Address authentication");
+            int signed = 0;
+            int records = 0;
+            for (var t : s.tasks().all()) {
+                List<Arm64Frame> fs = s.backtracer().arm64Backtrace(t).frames();
+                for (int i = 0; i + 1 < fs.size(); i++) {
+                    if (fs.get(i).isCall() && fs.get(i + 1).isCall() && !fs.get(i + 1).exact()) {
+                        long raw = s.kernel().memory().u64(fs.get(i).fp() + 8);
+                        records++;
+                        signed += raw != fs.get(i + 1).pc() ? 1 : 0;
+                        // a kernel return address: the PAC bits above the 48 VA bits become ones again
+                        assertThat(fs.get(i + 1).pc()).isEqualTo(raw | 0xffff000000000000L);
+                        assertThat(s.backtracer().symbolizer().lookup(fs.get(i + 1).pc())).isPresent();
+                    }
+                }
+            }
+            System.out.printf("arm64 pac: %d of %d saved return addresses carried PAC bits%n", signed, records);
+            assertThat(signed).isGreaterThan(records / 2);
         }
     }
 
