@@ -7,7 +7,8 @@
 #                            linux-headers-6.1.0-56-arm64 (unpacked into hdr/, not installed)
 #   dumps/SCENARIO/          elf (QEMU ELF), zlib (QEMU -z, kdump-compressed), console.log
 # One boot per scenario (null, mutex_abba: crashlab; sysrq: echo c > /proc/sysrq-trigger; pac: null
-# on -cpu max, whose pointer authentication signs the saved return addresses) of
+# on -cpu max, whose pointer authentication signs the saved return addresses, and rodata=off, whose
+# linear map is block-mapped) of
 # qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512 -smp 2 -device vmcoreinfo (TCG) with a
 # busybox-static:arm64 initramfs: panic_on_oops, hung_task_panic, panic_print=65 (every task's
 # backtrace by the kernel's own unwinder in the console log), qemu_fw_cfg.ko loaded so QEMU's dumps
@@ -40,7 +41,8 @@ fetch_deb() {  # PACKAGE -> path of its .deb in $cache/debs
   local f
   f=$(ls "$cache/debs/${1%%:*}"_*.deb 2>/dev/null | head -n 1 || true)
   if [ -z "$f" ]; then
-    (cd "$cache/debs" && apt-get download -q "$1:arm64" >/dev/null 2>&1 || apt-get download -q "$1" >/dev/null)
+    (cd "$cache/debs" && { apt-get download -q -o APT::Sandbox::User=root "$1:arm64" >/dev/null 2>&1 \
+      || apt-get download -q -o APT::Sandbox::User=root "$1" >/dev/null; })
     f=$(ls "$cache/debs/${1%%:*}"_*.deb | head -n 1)
   fi
   echo "$f"
@@ -94,8 +96,10 @@ boot() {  # SCENARIO
   cp "$cache/image/lib/modules/$rel/kernel/drivers/firmware/qemu_fw_cfg.ko" "$cache/crashlab/crashlab.ko" "$work/root/"
   local crash="insmod /crashlab.ko scenario=$scenario" cpu=cortex-a57
   [ "$scenario" = sysrq ] && crash="echo c > /proc/sysrq-trigger"
-  # pac: crashlab's null on a CPU with pointer authentication, so saved return addresses carry PAC bits
-  if [ "$scenario" = pac ]; then crash="insmod /crashlab.ko scenario=null"; cpu=max,pauth-impdef=on; fi
+  # pac: crashlab's null on a CPU with pointer authentication, so saved return addresses carry PAC
+  # bits, and with rodata=off, so the linear map is made of block descriptors (2 MiB, 1 GiB)
+  local extra=""
+  if [ "$scenario" = pac ]; then crash="insmod /crashlab.ko scenario=null"; cpu=max,pauth-impdef=on; extra=" rodata=off"; fi
   cat > "$work/root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -117,7 +121,7 @@ EOF
   (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
   qemu-system-aarch64 -M virt -cpu "$cpu" -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
     -kernel "$cache/image/boot/vmlinuz-$rel" -initrd "$work/initrd" \
-    -append "console=ttyAMA0 panic=0 loglevel=7 lab=$scenario" \
+    -append "console=ttyAMA0 panic=0 loglevel=7 lab=$scenario$extra" \
     -device vmcoreinfo \
     -serial "file:$out.tmp/console.log" \
     -qmp "unix:$work/qmp,server=on,wait=off" &
