@@ -155,6 +155,42 @@ class Arm64ShellTest {
                     .contains(String.format("     SP: %016x  PSTATE: %08x", r.sp(), r.pstate()))
                     .contains("] create_oops.constprop.0 at ").contains("[crashlab]")
                     .contains("ORIG_X0: 0000000000000003  SYSCALLNO: 111");
+            if (bt.symbolizer().lookup(b.frames().get(0).pc()).orElseThrow().symbol().equals("vectors")) {
+                assertThat(text).contains("(the CPU had just taken an exception: the interrupted pc, in ELR_EL1");
+            }
+        }
+    }
+
+    /** {@code bt -l}: each vmlinux frame's line is binutils' for the same code (the call: pc - 4 for a return address). */
+    @Test
+    void btLinesEqualAddr2line() throws Exception {
+        try (Session s = Arm64Fixtures.open("null", "zlib")) {
+            List<Long> link = new ArrayList<>();
+            List<String> ours = new ArrayList<>();
+            for (String scenarioTask : List.of("panic", "1")) {
+                var t = scenarioTask.equals("panic") ? s.backtracer().panicTask().orElseThrow()
+                        : s.backtracer().byPid(1).get(0);
+                for (Arm64Frame f : s.backtracer().arm64Backtrace(t).frames()) {
+                    long at = f.exact() ? f.pc() : f.pc() - 4;
+                    if (!f.isCall() || s.backtracer().modules().containing(at).isPresent()) {
+                        continue;
+                    }
+                    var loc = s.debugInfo().at(at);
+                    if (loc.isPresent()) {
+                        link.add(at - s.kernel().kaslrOffset());
+                        ours.add(loc.get().file() + ":" + loc.get().line());
+                    }
+                }
+            }
+            List<String> cmd = new ArrayList<>(List.of("aarch64-linux-gnu-addr2line", "-e", Arm64Fixtures.vmlinux().toString()));
+            link.forEach(a -> cmd.add(Long.toHexString(a)));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            List<String> theirs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(l -> l.replaceAll(" \\(discriminator \\d+\\)$", "")).toList();
+            assertThat(p.waitFor()).isZero();
+            assertThat(ours.size()).isGreaterThan(30);
+            assertThat(ours).containsExactlyElementsOf(theirs);
+            System.out.printf("arm64 bt -l: %d vmlinux frames equal addr2line%n", ours.size());
         }
     }
 

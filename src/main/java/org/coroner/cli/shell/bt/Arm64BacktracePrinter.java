@@ -34,6 +34,14 @@ final class Arm64BacktracePrinter {
                     + " switch, possibly stale)");
         }
         List<Arm64Frame> frames = b.frames();
+        if (!frames.isEmpty() && frames.get(0).regs() != null && frames.get(0).isCall()) {
+            Optional<Symbolizer.Name> first = bt.symbolizer().lookup(frames.get(0).pc());
+            if (first.isPresent() && first.get().symbol().equals("vectors") && first.get().offset() % 0x80 == 0) {
+                // the first instruction of an exception vector: nothing is saved yet, and the notes lack ELR_EL1
+                out.println("    (the CPU had just taken an exception: the interrupted pc, in ELR_EL1, is not in the"
+                        + " dump's notes; its caller chain follows from x29)");
+            }
+        }
         List<List<String>> vars = o.variables() == null ? null : o.variables().variables(b);
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
