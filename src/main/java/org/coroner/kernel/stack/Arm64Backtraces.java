@@ -96,6 +96,44 @@ public final class Arm64Backtraces {
         });
     }
 
+    /** A word on a stack holding a kernel text address ({@code bt -t}, {@code bt -T}), PAC bits stripped. */
+    public record ScanHit(long slot, long value, Arm64Stack.Kind stack) {
+    }
+
+    /**
+     * crash's stack-scanning mode on arm64: every word of the stacks the backtrace visited (the task
+     * stack when none) that holds a kernel text address once PAC bits are stripped, from the first
+     * frame record on each stack ({@code fromFrame}) or from its base. Never mixed into a backtrace.
+     */
+    public List<ScanHit> scan(Backtrace b, java.util.function.LongPredicate isText, boolean fromFrame) {
+        java.util.LinkedHashMap<Arm64Stack, Long> areas = new java.util.LinkedHashMap<>();
+        for (Arm64Frame f : b.frames()) {
+            if (f.stack() != null) {
+                areas.putIfAbsent(f.stack(), f.fp());
+            }
+        }
+        if (areas.isEmpty()) {
+            Arm64Stack task = taskStack(b.task().address());
+            areas.put(task, task.begin());
+        }
+        List<ScanHit> out = new ArrayList<>();
+        for (Map.Entry<Arm64Stack, Long> a : areas.entrySet()) {
+            for (long p = fromFrame ? a.getValue() & ~7L : a.getKey().begin(); Long.compareUnsigned(p, a.getKey().end()) < 0; p += 8) {
+                long v;
+                try {
+                    v = unwinder.stripPac(k.memory().u64(p));
+                } catch (FaultException e) {
+                    p = (p | 4095) - 7; // skip the rest of a page the dump lacks
+                    continue;
+                }
+                if (isText.test(v)) {
+                    out.add(new ScanHit(p, v, a.getKey().kind()));
+                }
+            }
+        }
+        return out;
+    }
+
     public Backtrace backtrace(Tasks.Task t, Optional<Integer> activeCpu) {
         int cpu = activeCpu.orElse(-1);
         Optional<Arm64Registers> regs = activeCpu.flatMap(cpuRegisters::apply);

@@ -194,6 +194,31 @@ class Arm64ShellTest {
         }
     }
 
+    /** {@code bt -t}: every real return address (the lr of each frame record the unwind followed) is among the scan's hits. */
+    @Test
+    void stackScanFindsEveryReturnAddressOfTheTrace() throws Exception {
+        try (Session s = Arm64Fixtures.open("mutex_abba", "zlib")) {
+            var bt = s.backtracer();
+            int checked = 0;
+            for (var t : s.tasks().all()) {
+                Arm64Backtraces.Backtrace b = bt.arm64Backtrace(t);
+                var hits = bt.arm64().orElseThrow().scan(b, bt.orc()::isText, true);
+                List<Arm64Frame> fs = b.frames();
+                for (int i = 0; i + 1 < fs.size(); i++) {
+                    Arm64Frame next = fs.get(i + 1);
+                    if (fs.get(i).isCall() && next.isCall() && !next.exact()) {
+                        long slot = fs.get(i).fp() + 8;
+                        assertThat(hits).as(t.comm()).contains(new Arm64Backtraces.ScanHit(slot, next.pc(), fs.get(i).stack().kind()));
+                        checked++;
+                    }
+                }
+            }
+            assertThat(checked).isGreaterThan(300);
+            String text = run(s, "bt -T 2");
+            assertThat(text).contains("START: __switch_to at ").contains("] kthreadd at ");
+        }
+    }
+
     @Test
     void everyCpuAndEveryTaskHasACompleteTrace() throws Exception {
         for (String scenario : Arm64Fixtures.SCENARIOS) {

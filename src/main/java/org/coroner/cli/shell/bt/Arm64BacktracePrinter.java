@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.coroner.arch.arm64.unwind.Arm64Frame;
 import org.coroner.arch.arm64.unwind.Arm64Registers;
+import org.coroner.arch.arm64.unwind.Arm64Stack;
 import org.coroner.kernel.stack.Arm64Backtraces;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.Symbolizer;
@@ -72,6 +73,26 @@ final class Arm64BacktracePrinter {
         }
         if (!b.complete()) {
             out.println("    (unwind stopped: " + b.detail() + ")");
+        }
+    }
+
+    /** {@code bt -t} / {@code bt -T}: the text addresses found by scanning the stacks, crash's layout. */
+    void printScan(Arm64Backtraces.Backtrace b, boolean fromFrame, PrintWriter out) {
+        out.println(BacktracePrinter.header(b.task(), b.cpu()));
+        if (!b.frames().isEmpty()) {
+            long pc = b.frames().get(0).pc();
+            out.printf("              START: %s at %x%n", bt.symbolizer().lookup(pc).map(Symbolizer.Name::symbol)
+                    .orElse(String.format("%x", pc)), pc);
+        }
+        Arm64Stack.Kind last = null;
+        for (Arm64Backtraces.ScanHit h : bt.arm64().orElseThrow().scan(b, bt.orc()::isText, fromFrame)) {
+            if (last != null && last != h.stack()) {
+                out.println("--- <" + last.crashName() + "> ---");
+            }
+            last = h.stack();
+            Optional<Symbolizer.Name> n = bt.symbolizer().lookup(h.value());
+            out.printf("  [%x] %s at %x%s%n", h.slot(), n.map(Symbolizer.Name::symbol).orElse(String.format("%x", h.value())),
+                    h.value(), n.map(Symbolizer.Name::module).map(m -> " [" + m + "]").orElse(""));
         }
     }
 

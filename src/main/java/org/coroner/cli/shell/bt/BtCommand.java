@@ -157,10 +157,14 @@ public final class BtCommand implements ShellCommand {
                 out.println();
             }
             if (bt.arm64().isPresent()) {
-                if (scan != 0) {
-                    throw new CommandException("-t, -T and -e are not available on arm64 dumps yet");
+                if (scan == 3) {
+                    throw new CommandException("-e is not available on arm64 dumps yet");
                 }
-                arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, out);
+                if (scan != 0) {
+                    arm64Printer.printScan(bt.arm64Backtrace(tasks.get(i)), scan == 1, out);
+                } else {
+                    arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, out);
+                }
                 continue;
             }
             Backtracer.Backtrace b = bt.backtrace(tasks.get(i));
