@@ -14,19 +14,12 @@ public final class ShellCommands {
         shell.register(new org.coroner.cli.shell.crash.SysCommand(s));
         shell.register(new org.coroner.cli.shell.crash.LogCommand(s));
         BtCommand bt = new BtCommand(s.backtracer(), s::current, s.debugInfo())
-                .withVariables(new org.coroner.kernel.stack.FrameDetails() {
-                    @Override
-                    public java.util.List<java.util.List<String>> variables(org.coroner.kernel.stack.Backtracer.Backtrace b) {
-                        return s.debugInfo().variables(b, s.backtracer()).stream()
-                                .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList();
-                    }
-
-                    @Override
-                    public java.util.List<java.util.List<String>> variables(org.coroner.kernel.stack.Arm64Backtraces.Backtrace b) {
-                        return s.debugInfo().variables(b, s.backtracer()).stream()
-                                .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList();
-                    }
-                });
+                .withVariables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
+                        .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
+        if (s.isArm64()) {
+            bt.withArm64Variables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
+                    .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
+        }
         shell.register(bt);
         shell.register(new ForeachBtCommand(s.backtracer(), bt));
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),

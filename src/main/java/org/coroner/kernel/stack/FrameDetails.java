@@ -7,9 +7,4 @@ import java.util.List;
 public interface FrameDetails {
     /** One list of lines per frame of {@code b}, in the order of {@code b.frames()}. */
     List<List<String>> variables(Backtracer.Backtrace b);
-
-    /** One list of lines per call frame (frame line) of an arm64 backtrace, in order; none by default. */
-    default List<List<String>> variables(Arm64Backtraces.Backtrace b) {
-        throw new UnsupportedOperationException("bt -v is not wired for arm64 here");
-    }
 }

@@ -28,7 +28,8 @@ final class Arm64BacktracePrinter {
         this.words = words;
     }
 
-    void print(Arm64Backtraces.Backtrace b, BacktracePrinter.Options o, PrintWriter out) {
+    void print(Arm64Backtraces.Backtrace b, BacktracePrinter.Options o,
+               java.util.function.Function<Arm64Backtraces.Backtrace, List<List<String>>> variables, PrintWriter out) {
         out.println(BacktracePrinter.header(b.task(), b.cpu()));
         if (b.start() == Backtracer.Start.STALE_SWITCH_FRAME) {
             out.println("    (running on CPU " + b.cpu() + ", whose registers the dump lacks: trace from its last"
@@ -43,7 +44,7 @@ final class Arm64BacktracePrinter {
                         + " dump's notes; its caller chain follows from x29)");
             }
         }
-        List<List<String>> vars = o.variables() == null ? null : o.variables().variables(b);
+        List<List<String>> vars = variables == null ? null : variables.apply(b);
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
             Arm64Frame f = frames.get(i);

@@ -21,6 +21,7 @@ public final class BtCommand implements ShellCommand {
     private final Supplier<Optional<Tasks.Task>> context;
     private final SourceLines lines;
     private org.coroner.kernel.stack.FrameDetails variables;
+    private java.util.function.Function<org.coroner.kernel.stack.Arm64Backtraces.Backtrace, List<List<String>>> arm64Variables;
 
     /**
      * {@code context} is the shell's current task ({@code set}); {@code lines} answers {@code -l}
@@ -32,6 +33,13 @@ public final class BtCommand implements ShellCommand {
         this.arm64Printer = new Arm64BacktracePrinter(bt, printer);
         this.context = context;
         this.lines = lines;
+    }
+
+    /** On arm64: what {@code -v} prints under each frame line of a backtrace (null: -v unavailable). */
+    public BtCommand withArm64Variables(
+            java.util.function.Function<org.coroner.kernel.stack.Arm64Backtraces.Backtrace, List<List<String>>> v) {
+        this.arm64Variables = v;
+        return this;
     }
 
     /** What {@code -v} prints under each frame (null: -v unavailable). */
@@ -163,7 +171,10 @@ public final class BtCommand implements ShellCommand {
                 if (scan != 0) {
                     arm64Printer.printScan(bt.arm64Backtrace(tasks.get(i)), scan == 1, out);
                 } else {
-                    arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, out);
+                    if (withVars && arm64Variables == null) {
+                        throw new CommandException("-v needs the DWARF debug information");
+                    }
+                    arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, withVars ? arm64Variables : null, out);
                 }
                 continue;
             }
