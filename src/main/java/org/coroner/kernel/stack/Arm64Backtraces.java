@@ -134,6 +134,50 @@ public final class Arm64Backtraces {
         return out;
     }
 
+    /** A pt_regs found on a stack ({@code bt -e}). */
+    public record ExceptionFrame(long address, Arm64Registers regs) {
+    }
+
+    /**
+     * Every pt_regs on the stacks the backtrace visited, found by what the entry code writes: a
+     * kernel-mode entry stores the frame record {@code {x29, elr}} in {@code pt_regs->stackframe}, so
+     * that record equals the saved x29 and pc, with PSTATE in EL1h and pc in kernel text; a user-mode
+     * entry leaves a zero record and PSTATE in EL0t, at the top of the task stack.
+     */
+    public List<ExceptionFrame> exceptionFrames(Backtrace b, java.util.function.LongPredicate isText) {
+        java.util.LinkedHashSet<Arm64Stack> areas = new java.util.LinkedHashSet<>();
+        areas.add(taskStack(b.task().address()));
+        for (Arm64Frame f : b.frames()) {
+            if (f.stack() != null) {
+                areas.add(f.stack());
+            }
+        }
+        List<ExceptionFrame> out = new ArrayList<>();
+        int sf = ptRegs.stackframeOffset();
+        for (Arm64Stack a : areas) {
+            for (long p = a.begin(); Long.compareUnsigned(p + ptRegs.size(), a.end()) <= 0; p += 8) {
+                try {
+                    long pstate = k.memory().u64(p + 8L * Arm64Registers.PSTATE);
+                    long mode = pstate & 0xf;
+                    if (mode != 5 && mode != 0 || (pstate >>> 32) != 0) {
+                        continue;
+                    }
+                    long fp = k.memory().u64(p + sf);
+                    long lr = k.memory().u64(p + sf + 8);
+                    long pc = k.memory().u64(p + 8L * Arm64Registers.PC);
+                    boolean kernel = mode == 5 && fp == k.memory().u64(p + 8L * Arm64Registers.FP) && lr == pc && isText.test(pc);
+                    boolean user = mode == 0 && fp == 0 && lr == 0 && p + ptRegs.size() == a.end() && a.kind() == Arm64Stack.Kind.TASK;
+                    if (kernel || user) {
+                        out.add(new ExceptionFrame(p, ptRegs.read(k.memory(), p)));
+                    }
+                } catch (FaultException e) {
+                    p = (p | 4095) - 7;
+                }
+            }
+        }
+        return out;
+    }
+
     public Backtrace backtrace(Tasks.Task t, Optional<Integer> activeCpu) {
         int cpu = activeCpu.orElse(-1);
         Optional<Arm64Registers> regs = activeCpu.flatMap(cpuRegisters::apply);

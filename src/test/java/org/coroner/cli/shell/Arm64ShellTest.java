@@ -155,6 +155,12 @@ class Arm64ShellTest {
                     .contains(String.format("     SP: %016x  PSTATE: %08x", r.sp(), r.pstate()))
                     .contains("] create_oops.constprop.0 at ").contains("[crashlab]")
                     .contains("ORIG_X0: 0000000000000003  SYSCALLNO: 111");
+            // bt -e finds the same pt_regs by their shape alone: the Oops's and the user entry's
+            var found = bt.arm64().orElseThrow().exceptionFrames(b, bt.orc()::isText).stream()
+                    .map(Arm64Backtraces.ExceptionFrame::address).toList();
+            assertThat(found).contains(oops.regsAddress(), user.regsAddress());
+            assertThat(run(s, "bt -e")).contains(String.format(" KERNEL-MODE EXCEPTION FRAME AT: %x", oops.regsAddress()))
+                    .contains(String.format(" USER-MODE EXCEPTION FRAME AT: %x", user.regsAddress()));
             if (bt.symbolizer().lookup(b.frames().get(0).pc()).orElseThrow().symbol().equals("vectors")) {
                 assertThat(text).contains("(the CPU had just taken an exception: the interrupted pc, in ELR_EL1");
             }

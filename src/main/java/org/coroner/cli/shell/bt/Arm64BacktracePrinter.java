@@ -97,6 +97,16 @@ final class Arm64BacktracePrinter {
         }
     }
 
+    /** {@code bt -e}: the pt_regs on the task's stacks, as crash lists exception frames. */
+    void printExceptionFrames(Arm64Backtraces.Backtrace b, PrintWriter out) {
+        out.println(BacktracePrinter.header(b.task(), b.cpu()));
+        for (Arm64Backtraces.ExceptionFrame e : bt.arm64().orElseThrow().exceptionFrames(b, bt.orc()::isText)) {
+            out.println();
+            out.printf(" %s-MODE EXCEPTION FRAME AT: %x%n", e.regs().userMode() ? "USER" : "KERNEL", e.address());
+            printRegisters(e.regs(), out);
+        }
+    }
+
     private static String symbol(Symbolizer.Name n, BacktracePrinter.Options o) {
         if (o.hexOffsets()) {
             return n.offset() == 0 ? n.symbol() : n.symbol() + "+0x" + Long.toHexString(n.offset());

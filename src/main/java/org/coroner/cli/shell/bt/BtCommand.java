@@ -166,9 +166,8 @@ public final class BtCommand implements ShellCommand {
             }
             if (bt.arm64().isPresent()) {
                 if (scan == 3) {
-                    throw new CommandException("-e is not available on arm64 dumps yet");
-                }
-                if (scan != 0) {
+                    arm64Printer.printExceptionFrames(bt.arm64Backtrace(tasks.get(i)), out);
+                } else if (scan != 0) {
                     arm64Printer.printScan(bt.arm64Backtrace(tasks.get(i)), scan == 1, out);
                 } else {
                     if (withVars && arm64Variables == null) {
