@@ -13,7 +13,7 @@ import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.SourceLines;
 
-/** crash's {@code bt}: backtraces from the kernel's ORC data, real frames only. */
+/** crash's {@code bt}: backtraces from the kernel's ORC data (x86_64) or frame records (arm64), real frames only. */
 public final class BtCommand implements ShellCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
@@ -59,7 +59,7 @@ public final class BtCommand implements ShellCommand {
 
     @Override
     public String summary() {
-        return "backtrace of a task (ORC unwinder, real frames only)";
+        return "backtrace of a task (ORC on x86_64, frame records on arm64; real frames only)";
     }
 
     @Override
@@ -67,8 +67,9 @@ public final class BtCommand implements ShellCommand {
         return """
                 bt [-a | -c CPU[,CPU|-CPU]] [-f | -F] [-l] [-v] [-s | -x] [-t | -T | -e] [PID | TASK]...
                   Backtrace of the current task (the panic task), or of each PID or task address,
-                  unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
-                  real frames, never stale return addresses found by scanning.
+                  unwound with the kernel's ORC data (arm64: its x29/x30 frame records, PAC bits
+                  stripped) exactly as the kernel's own unwinder does: only real frames, never stale
+                  return addresses found by scanning.
                   -a        the task running on each CPU
                   -c CPUS   the task running on these CPUs (0,2-3)
                   -f        the stack words of each frame
@@ -81,8 +82,9 @@ public final class BtCommand implements ShellCommand {
                   -v        each frame's parameters and locals: value, type and where it lives (register,
                             stack slot, constant, entry value from the caller's call), or exactly why
                             it cannot be recovered; outer frames' registers come from CFI
-                Exception frames print as [exception RIP: func+off] with their registers, the switch
-                to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
+                Exception frames print as [exception RIP: func+off] with their registers (arm64: PC, LR,
+                SP, PSTATE, X29-X0 as crash's arm64 bt), the switch to another stack as
+                --- <IRQ stack> ---, the user-mode registers at the end.""";
     }
 
     @Override
