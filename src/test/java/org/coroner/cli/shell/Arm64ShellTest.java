@@ -159,8 +159,8 @@ class Arm64ShellTest {
             var found = bt.arm64().orElseThrow().exceptionFrames(b, bt.orc()::isText).stream()
                     .map(Arm64Backtraces.ExceptionFrame::address).toList();
             assertThat(found).contains(oops.regsAddress(), user.regsAddress());
-            assertThat(run(s, "bt -e")).contains(String.format(" KERNEL-MODE EXCEPTION FRAME AT: %x", oops.regsAddress()))
-                    .contains(String.format(" USER-MODE EXCEPTION FRAME AT: %x", user.regsAddress()));
+            assertThat(run(s, "bt -e")).contains(String.format("%nKERNEL-MODE EXCEPTION FRAME AT: %x", oops.regsAddress()))
+                    .contains(String.format("%nUSER-MODE EXCEPTION FRAME AT: %x", user.regsAddress()));
             if (bt.symbolizer().lookup(b.frames().get(0).pc()).orElseThrow().symbol().equals("vectors")) {
                 assertThat(text).contains("(the CPU had just taken an exception: the interrupted pc, in ELR_EL1");
             }

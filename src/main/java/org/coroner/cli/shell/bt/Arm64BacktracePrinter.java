@@ -16,8 +16,9 @@ import org.coroner.kernel.stack.Symbolizer;
  * (FP: the frame record the caller was found through), the saved registers of an exception frame
  * ({@code PC: ... [func+off]}, {@code LR:}, {@code SP: ... PSTATE:}, x29 down to x0, {@code ORIG_X0},
  * {@code SYSCALLNO}), {@code --- <IRQ stack> ---} where the trace leaves a CPU stack, and the
- * user-mode registers at the bottom. A return address is named as it is, as the arm64 kernel prints
- * it ({@code %pSb}, no {@code - 4}).
+ * user-mode registers at the bottom. A frame reached through a saved lr shows the branch before
+ * it ({@code lr - 4}: its symbol and address), as crash does; the kernel's own traces name the lr
+ * itself ({@code %pSb}), which the acceptance test compares.
  */
 final class Arm64BacktracePrinter {
     private final Backtracer bt;
@@ -56,13 +57,15 @@ final class Arm64BacktracePrinter {
                 printRegisters(f.regs(), out);
                 continue;
             }
-            Optional<Symbolizer.Name> n = bt.symbolizer().lookup(f.pc());
-            String func = n.map(x -> symbol(x, o)).orElse(String.format("%x", f.pc()));
+            // as crash: a saved lr is shown as the branch before it (pc - 4), its symbol and address
+            long at = f.exact() ? f.pc() : f.pc() - 4;
+            Optional<Symbolizer.Name> n = bt.symbolizer().lookup(at);
+            String func = n.map(x -> symbol(x, o)).orElse(String.format("%x", at));
             String mod = n.map(Symbolizer.Name::module).map(m -> " [" + m + "]").orElse("");
-            out.printf("%s#%d [%x] %s at %x%s%n", level < 10 ? " " : "", level, f.fp(), func, f.pc(), mod);
+            out.printf("%s#%d [%x] %s at %x%s%n", level < 10 ? " " : "", level, f.fp(), func, at, mod);
             level++;
             if (o.lines() != null) {
-                BacktracePrinter.printLines(o.lines(), f.exact() ? f.pc() : f.pc() - 4, out);
+                BacktracePrinter.printLines(o.lines(), at, out);
             }
             if (vars != null) {
                 vars.get(level - 1).forEach(v -> out.println("      " + v));
@@ -102,7 +105,7 @@ final class Arm64BacktracePrinter {
         out.println(BacktracePrinter.header(b.task(), b.cpu()));
         for (Arm64Backtraces.ExceptionFrame e : bt.arm64().orElseThrow().exceptionFrames(b, bt.orc()::isText)) {
             out.println();
-            out.printf(" %s-MODE EXCEPTION FRAME AT: %x%n", e.regs().userMode() ? "USER" : "KERNEL", e.address());
+            out.printf("%s-MODE EXCEPTION FRAME AT: %x%n", e.regs().userMode() ? "USER" : "KERNEL", e.address());
             printRegisters(e.regs(), out);
         }
     }
@@ -115,7 +118,7 @@ final class Arm64BacktracePrinter {
     }
 
     private String bracketed(long addr) {
-        return bt.symbolizer().lookup(addr).map(n -> "  [" + n.crash() + "]").orElse("");
+        return "  " + bt.symbolizer().lookup(addr).map(n -> "[" + n.crash() + "]").orElse("[unknown or invalid address]");
     }
 
     /** crash's arm64 exception frame: kernel mode names PC and LR, user mode lists them on one line. */
