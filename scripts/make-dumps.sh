@@ -117,44 +117,12 @@ done
 sleep 2   # let the panic path finish printing and stop the other CPU
 booted=$(date +%s)
 
-# QMP: one command at a time; dump-guest-memory without "detach" returns when the file is written.
-python3 - "$work/qmp" "$out.tmp" "$formats" <<'EOF'
-import json, socket, sys, time
-sock_path, out, wanted = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-for _ in range(50):
-    try:
-        s.connect(sock_path); break
-    except OSError:
-        time.sleep(0.1)
-f = s.makefile("rw")
-def call(cmd, **args):
-    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n"); f.flush()
-    while True:
-        msg = json.loads(f.readline())
-        if "return" in msg:
-            return msg["return"]
-        if "error" in msg:
-            raise SystemExit(f"make-dumps: {cmd} failed: {msg['error'].get('desc')}")
-json.loads(f.readline())  # greeting
-call("qmp_capabilities")
-have = set(call("query-dump-guest-memory-capability")["formats"])
-call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
-for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
-    if name not in wanted:
-        continue
-    if fmt not in have:
-        print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
-        continue
-    t = time.time()
-    call("dump-guest-memory", paging=False, protocol=f"file:{out}/{name}", format=fmt)
-    print(f"make-dumps: {name:6} written in {time.time() - t:.1f} s", file=sys.stderr)
-f.write(json.dumps({"execute": "quit"}) + "\n"); f.flush()
-try:
-    f.readline()  # QEMU answers before it exits; closing the socket first can lose the command
-except OSError:
-    pass
-EOF
+# QMP (scripts/lib/qmp_dump.py): the guest stopped, then the formats asked for with --formats.
+qmp_formats=()
+for fn in elf:elf kdump-zlib:zlib kdump-lzo:lzo kdump-snappy:snappy; do
+  case ",$formats," in *",${fn#*:},"*) qmp_formats+=("$fn") ;; esac
+done
+python3 "$here/scripts/lib/qmp_dump.py" "$work/qmp" "$out.tmp" "${qmp_formats[@]}"
 # QEMU exits on "quit"; should it not, it is ended (the dumps are written by now).
 for _ in $(seq 1 100); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 kill "$qpid" 2>/dev/null || true

@@ -143,7 +143,17 @@ public final class DebugInfo implements SourceLines {
 
     BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {
         X86_64FrameInputs in = new X86_64FrameInputs(kernel, bt.orc(), bt.symbolizer());
-        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, b, in.of(b), recover);
+        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, in.of(b), recover);
+    }
+
+    /**
+     * {@code bt -v} of an arm64 backtrace: the parameters and locals of each of its call frames (the
+     * frame lines, in order; exception and user register blocks have none), registers recovered by
+     * CFI outwards from the CPU's registers, the switch frame or an exception frame's pt_regs.
+     */
+    public java.util.List<FrameVariablesOf> variables(org.coroner.kernel.stack.Arm64Backtraces.Backtrace b, Backtracer bt) {
+        var in = new org.coroner.kernel.stack.Arm64FrameInputs(kernel, bt.symbolizer(), this::cfiRow);
+        return new BacktraceVariables(this, bt, org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE, in.of(b), true).all();
     }
 
     /**
