@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.coroner.arch.DwarfRegisters;
-import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.dwarf.Die;
 import org.coroner.dwarf.cfi.RegisterRecovery;
 import org.coroner.dwarf.loc.CallSites;
@@ -32,7 +31,6 @@ final class BacktraceVariables {
     private final Backtracer bt;
     private final DwarfRegisters arch;
     private final VirtualMemory mem;
-    private final List<Frame> frames;
     private final List<RegisterRecovery.FrameInput> inputs;
     private final RegisterRecovery.Recovered rec;
     private final Map<String, DwarfExpression.Result> entryCache = new HashMap<>();
@@ -40,13 +38,12 @@ final class BacktraceVariables {
     private final boolean recover;
 
     /** @param recover use CFI and call sites (false: only the registers the unwinder itself knows, for comparison) */
-    BacktraceVariables(DebugInfo debug, Backtracer bt, DwarfRegisters arch, Backtracer.Backtrace b,
-                       List<RegisterRecovery.FrameInput> inputs, boolean recover) {
+    BacktraceVariables(DebugInfo debug, Backtracer bt, DwarfRegisters arch, List<RegisterRecovery.FrameInput> inputs,
+                       boolean recover) {
         this.debug = debug;
         this.bt = bt;
         this.arch = arch;
         this.mem = bt.kernel().memory();
-        this.frames = b.frames();
         this.inputs = inputs;
         this.recover = recover;
         RegisterRecovery.Code code = recover ? debug::cfiRow : (pc, missing) -> {
@@ -62,7 +59,6 @@ final class BacktraceVariables {
 
     /** The variables of frame {@code i}, or empty with the reason there are none. */
     DebugInfo.FrameVariablesOf frame(int i) {
-        Frame f = frames.get(i);
         long pc = inputs.get(i).lookupPc();
         Optional<DebugInfo.FileAddress> fa = debug.fileAddress(pc);
         if (fa.isEmpty()) {
@@ -75,8 +71,9 @@ final class BacktraceVariables {
     }
 
     private Optional<String> symbol(long address) {
-        if (bt.modules().containing(address).isPresent()) {
-            return bt.symbolizer().lookup(address).map(n -> n.offset() == 0 ? n.symbol() : n.symbol() + "+" + n.offset());
+        var module = bt.modules().containing(address);
+        if (module.isPresent()) {
+            return module.get().symbols().within(address).map(n -> n.offset() == 0 ? n.name() : n.name() + "+" + n.offset());
         }
         return bt.kernel().symbolAt(address)
                 .filter(s -> s.offset() == 0 || s.offset() > 0 && s.offset() < s.symbol().size())
@@ -109,7 +106,7 @@ final class BacktraceVariables {
         if (reg < 0) {
             return new DwarfExpression.Unknown(where, "entry value of a DWARF expression, not of a register: not resolved");
         }
-        if (i + 1 >= frames.size()) {
+        if (i + 1 >= inputs.size()) {
             return new DwarfExpression.Unknown(where, "entry value of " + what + ": no caller frame");
         }
         if (depth >= MAX_DEPTH) {
@@ -233,7 +230,7 @@ final class BacktraceVariables {
 
     List<DebugInfo.FrameVariablesOf> all() {
         List<DebugInfo.FrameVariablesOf> out = new ArrayList<>();
-        for (int i = 0; i < frames.size(); i++) {
+        for (int i = 0; i < inputs.size(); i++) {
             out.add(frame(i));
         }
         return out;

@@ -34,7 +34,7 @@ public final class DebugInfo implements SourceLines {
     private final Map<String, ModuleDebug> moduleDebug = new ConcurrentHashMap<>();
     private final Map<DwarfFile, CallFrameInfo> frames = new ConcurrentHashMap<>();
 
-    /** A module's debug information from {@code file} (empty symbolizer: none usable). */
+    /** A module's debug information from {@code file} (null symbolizer: none usable). */
     private record ModuleDebug(Optional<Path> file, Symbolizer symbolizer, Map<String, Long> sections) {
     }
 
@@ -121,9 +121,39 @@ public final class DebugInfo implements SourceLines {
         return trace(b, bt, true).recovered();
     }
 
+    /**
+     * The variables at a code address of a file with only the registers given (an exception frame's,
+     * the CPU's): no CFI, no call sites, no CFA. What the analyzer evaluates at a faulting pc.
+     */
+    public java.util.List<FrameVariables.Value> variablesAt(FileAddress fa,
+                                                           java.util.function.IntFunction<java.util.OptionalLong> registers) {
+        var arch = X86_64DwarfRegisters.INSTANCE;
+        var regs = org.coroner.dwarf.loc.RegisterFile.unknown(arch, "not known in this frame");
+        for (int n = 0; n < arch.count(); n++) {
+            java.util.OptionalLong v = registers.apply(n);
+            if (v.isPresent()) {
+                regs.set(n, v.getAsLong(), null);
+            }
+        }
+        var frame = new org.coroner.dwarf.loc.DwarfExpression.Frame(regs, java.util.OptionalLong.empty(),
+                "the CFA is not known here", kernel.memory(), org.coroner.dwarf.loc.DwarfExpression.EntryValues.NONE,
+                this::runtimeAddress);
+        return FrameVariables.evaluate(fa.symbolizer(), fa.address(), frame, a -> Optional.empty());
+    }
+
     BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {
         X86_64FrameInputs in = new X86_64FrameInputs(kernel, bt.orc(), bt.symbolizer());
-        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, b, in.of(b), recover);
+        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, in.of(b), recover);
+    }
+
+    /**
+     * {@code bt -v} of an arm64 backtrace: the parameters and locals of each of its call frames (the
+     * frame lines, in order; exception and user register blocks have none), registers recovered by
+     * CFI outwards from the CPU's registers, the switch frame or an exception frame's pt_regs.
+     */
+    public java.util.List<FrameVariablesOf> variables(org.coroner.kernel.stack.Arm64Backtraces.Backtrace b, Backtracer bt) {
+        var in = new org.coroner.kernel.stack.Arm64FrameInputs(kernel, bt.symbolizer(), this::cfiRow);
+        return new BacktraceVariables(this, bt, org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE, in.of(b), true).all();
     }
 
     /**

@@ -15,9 +15,14 @@ public final class ShellCommands {
         BtCommand bt = new BtCommand(s.backtracer(), s::current, s.debugInfo())
                 .withVariables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
                         .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
+        if (s.isArm64()) {
+            bt.withArm64Variables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
+                    .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
+        }
         shell.register(bt);
         shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
-                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs()));
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs())
+                .withArch(s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64));
         registerProcessAndMemory(shell, s);
     }
 

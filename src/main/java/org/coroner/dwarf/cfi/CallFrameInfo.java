@@ -309,6 +309,8 @@ public final class CallFrameInfo {
                     int r = (int) c.uleb();
                     s.rules.put(r, new RegisterRule.ValExpression(c.bytes((int) c.uleb())));
                 }
+                case 0x2d -> { // AARCH64_negate_ra_state: lr is PAC-signed from here; unwinders strip it
+                }
                 case 0x2e -> c.uleb(); // GNU_args_size: no effect on the rules
                 case 0x2f -> { // GNU_negative_offset_extended
                     int r = (int) c.uleb();

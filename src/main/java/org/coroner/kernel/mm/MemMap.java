@@ -37,6 +37,10 @@ public final class MemMap {
 
     public MemMap(Kernel k) {
         this.k = k;
+        if (k.symbol("page_offset_base").isEmpty() || k.symbol("vmemmap_base").isEmpty()) {
+            throw new IllegalStateException("the memory map is read for x86_64 kernels only so far"
+                    + " (no page_offset_base/vmemmap_base)");
+        }
         this.pageOffsetBase = k.memory().u64(k.requireSymbol("page_offset_base"));
         this.vmemmapBase = k.memory().u64(k.requireSymbol("vmemmap_base"));
         this.pageStructSize = k.type("struct page").size();

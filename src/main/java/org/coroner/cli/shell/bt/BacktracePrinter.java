@@ -148,7 +148,7 @@ public final class BacktracePrinter {
      * crash's {@code bt -f} words, or with {@code symbolic} ({@code -F}) each word as crash names it:
      * {@code symbol+offset} for kernel and module addresses, {@code [cache]} for slab objects.
      */
-    private void printContents(long from, long to, boolean symbolic, PrintWriter out) {
+    void printContents(long from, long to, boolean symbolic, PrintWriter out) {
         if (Long.compareUnsigned(from, to) >= 0 || to - from > 64 * 1024) {
             return;
         }
@@ -170,7 +170,9 @@ public final class BacktracePrinter {
         if (Long.compareUnsigned(w, 0xffff800000000000L) < 0) {
             return String.format("%016x", w);
         }
-        if (Long.compareUnsigned(w, 0xffffffff80000000L) >= 0) {
+        // x86_64 kernel text and modules are above 0xffffffff80000000; arm64's image and modules
+        // lie above its linear map, where a symbol lookup finds nothing
+        if (Long.compareUnsigned(w, 0xffffffff80000000L) >= 0 || bt.arm64().isPresent()) {
             Optional<Symbolizer.Name> n = bt.symbolizer().lookup(w);
             if (n.isPresent()) {
                 return n.get().crash();
@@ -221,7 +223,7 @@ public final class BacktracePrinter {
      * return address itself and can name the line after the call). Then each inlined function on its
      * own line with the place it was inlined into.
      */
-    private static void printLines(org.coroner.kernel.stack.SourceLines lines, long pc, PrintWriter out) {
+    static void printLines(org.coroner.kernel.stack.SourceLines lines, long pc, PrintWriter out) {
         lines.at(pc).ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
         var chain = lines.inlined(pc);
         for (int k = 0; k + 1 < chain.size(); k++) {

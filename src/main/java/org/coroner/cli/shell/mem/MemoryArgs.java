@@ -7,6 +7,14 @@ final class MemoryArgs {
     private MemoryArgs() {
     }
 
+    /** The x86_64 address space the memory commands walk; arm64 dumps are not walked by them yet. */
+    static org.coroner.arch.x86_64.X86_64AddressSpace x86(org.coroner.session.Session s) {
+        if (s.addressSpace() instanceof org.coroner.arch.x86_64.X86_64AddressSpace x86) {
+            return x86;
+        }
+        throw new CommandException("not available for arm64 dumps yet (x86_64 page tables only)");
+    }
+
     static long address(String a) {
         String s = a.toLowerCase().replaceFirst("^0x", "");
         if (!s.matches("[0-9a-f]{1,16}")) {

@@ -78,6 +78,7 @@ public final class SearchCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
+        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         Mode mode = Mode.LONG;
         Space space = null;
         Long start = null;
@@ -234,7 +235,7 @@ public final class SearchCommand implements ShellCommand {
     private List<Chunk> chunks(Space space, long from, long to) {
         List<Chunk> out = new ArrayList<>();
         MemMap mm = s.memMap();
-        X86_64AddressSpace ks = s.addressSpace();
+        X86_64AddressSpace ks = MemoryArgs.x86(s);
         switch (space) {
             case PHYSICAL -> {
                 for (long[] r : mm.pfnRanges()) {
@@ -304,7 +305,7 @@ public final class SearchCommand implements ShellCommand {
     private void searchStacks(Searcher searcher, boolean activeOnly, PrintWriter out) {
         int found = 0;
         long threadSize = s.backtracer().stacks().threadSize();
-        X86_64AddressSpace ks = s.addressSpace();
+        X86_64AddressSpace ks = MemoryArgs.x86(s);
         for (Tasks.Task t : s.tasks().all()) {
             if (activeOnly && s.backtracer().activeCpu(t.address()).isEmpty()) {
                 continue;

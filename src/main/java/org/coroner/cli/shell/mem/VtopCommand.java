@@ -55,6 +55,7 @@ public final class VtopCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
+        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         boolean user = false;
         boolean kernel = false;
         Optional<Tasks.Task> task = Optional.empty();
@@ -100,7 +101,7 @@ public final class VtopCommand implements ShellCommand {
     }
 
     private void kernelVtop(long va, PrintWriter out) {
-        X86_64AddressSpace space = s.addressSpace();
+        X86_64AddressSpace space = MemoryArgs.x86(s);
         X86_64Paging paging = space.paging();
         out.println(CrashFormat.left("VIRTUAL", 16) + "  " + CrashFormat.left("PHYSICAL", 16));
         if (va >= 0 || !paging.canonical(va)) {
