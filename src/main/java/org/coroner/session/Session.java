@@ -45,6 +45,7 @@ public final class Session implements AutoCloseable {
     private Tasks.Task current;
     private org.coroner.kernel.mm.MemMap memMap;
     private org.coroner.kernel.mm.Slub slub;
+    private org.coroner.kernel.mm.VmapAreas vmapAreas;
     private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
@@ -194,7 +195,9 @@ public final class Session implements AutoCloseable {
 
     /**
      * The SLUB allocator: caches, slabs, and for any address its object and whether it is
-     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}).
+     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}). Throws
+     * IllegalStateException for a kernel that does not use SLUB (check
+     * {@link org.coroner.kernel.mm.Slub#present}).
      */
     public synchronized org.coroner.kernel.mm.Slub slub() {
         if (slub == null) {
@@ -229,6 +232,14 @@ public final class Session implements AutoCloseable {
                 throw new FaultException(vaddr, e.getMessage());
             }
         });
+    }
+
+    /** The vmalloc areas ({@code vmap_area_list}). */
+    public synchronized org.coroner.kernel.mm.VmapAreas vmapAreas() {
+        if (vmapAreas == null) {
+            vmapAreas = new org.coroner.kernel.mm.VmapAreas(kernel);
+        }
+        return vmapAreas;
     }
 
     /** Registers of each CPU at the crash, from the dump's CPU notes (x86_64). */

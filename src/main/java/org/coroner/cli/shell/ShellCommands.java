@@ -31,6 +31,10 @@ public final class ShellCommands {
         shell.register(new org.coroner.cli.shell.proc.PsCommand(s));
         shell.register(new org.coroner.cli.shell.proc.SetCommand(s));
         shell.register(new org.coroner.cli.shell.proc.ModCommand(s));
+        shell.register(new org.coroner.cli.shell.mem.VtopCommand(s));
+        shell.register(new org.coroner.cli.shell.mem.PtovCommand(s));
+        shell.register(new org.coroner.cli.shell.mem.KmemCommand(s));
+        shell.register(new org.coroner.cli.shell.mem.SearchCommand(s));
         shell.register(org.coroner.cli.shell.proc.ForeachCommand.of(s, name -> shell.commands().get(name)));
     }
 }

@@ -37,6 +37,10 @@ public final class MemMap {
 
     public MemMap(Kernel k) {
         this.k = k;
+        if (k.symbol("page_offset_base").isEmpty() || k.symbol("vmemmap_base").isEmpty()) {
+            throw new IllegalStateException("the memory map is read for x86_64 kernels only so far"
+                    + " (no page_offset_base/vmemmap_base)");
+        }
         this.pageOffsetBase = k.memory().u64(k.requireSymbol("page_offset_base"));
         this.vmemmapBase = k.memory().u64(k.requireSymbol("vmemmap_base"));
         this.pageStructSize = k.type("struct page").size();
@@ -209,5 +213,53 @@ public final class MemMap {
             }
         }
         return out;
+    }
+
+    /** One bit of {@code page->flags} and the kernel's name for it ({@code pageflag_names[]}). */
+    public record PageFlag(long mask, String name) {
+    }
+
+    private List<PageFlag> flagNames;
+
+    /** The kernel's own page flag names ({@code pageflag_names}, as {@code %pGp} prints them). */
+    public synchronized List<PageFlag> pageFlagNames() {
+        if (flagNames == null) {
+            List<PageFlag> out = new ArrayList<>();
+            Optional<Long> sym = k.symbol("pageflag_names");
+            Optional<org.coroner.types.CType> type = k.types().lookup("struct trace_print_flags");
+            if (sym.isPresent() && type.isPresent()) {
+                long size = type.get().size();
+                long n = k.vmlinux().symbols().byName("pageflag_names").map(x -> x.size() / size).orElse(0L);
+                for (long i = 0; i < n; i++) {
+                    try {
+                        var f = k.object("struct trace_print_flags", sym.get() + i * size);
+                        long mask = f.member("mask").u64();
+                        long name = f.member("name").u64();
+                        if (name == 0) {
+                            break;
+                        }
+                        out.add(new PageFlag(mask, k.object("char", name).string(32)));
+                    } catch (FaultException e) {
+                        break;
+                    }
+                }
+            }
+            flagNames = List.copyOf(out);
+        }
+        return flagNames;
+    }
+
+    /** What {@code kmem -p} shows of a page: flags, mapping, index, reference count. */
+    public record PageInfo(long page, long pfn, long flags, long mapping, long index, int refcount) {
+        public long physical() {
+            return pfn << PAGE_SHIFT;
+        }
+    }
+
+    public PageInfo pageInfo(long pfn) {
+        long page = page(pfn);
+        var p = k.object("struct page", page);
+        return new PageInfo(page, pfn, p.member("flags").u64(), p.member("mapping").u64(), p.member("index").u64(),
+                (int) p.member("_refcount.counter").value());
     }
 }

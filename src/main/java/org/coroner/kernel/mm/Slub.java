@@ -155,12 +155,16 @@ public final class Slub {
             long head = k.requireSymbol("slab_caches");
             long listOff = cacheType.field("list").orElseThrow().offset();
             List<SlabCache> out = new ArrayList<>();
-            long p = k.memory().u64(head);
-            int guard = 0;
-            while (p != head && p != 0 && guard++ < 100_000) {
-                SlabCache c = readCache(p - listOff);
-                out.add(c);
-                p = k.memory().u64(p);
+            try {
+                long p = k.memory().u64(head);
+                int guard = 0;
+                while (p != head && p != 0 && guard++ < 100_000) {
+                    SlabCache c = readCache(p - listOff);
+                    out.add(c);
+                    p = k.memory().u64(p);
+                }
+            } catch (FaultException e) {
+                // a cache or list entry not in the dump: the caches read so far
             }
             caches = List.copyOf(out);
         }

@@ -8,13 +8,13 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.TaskCommand;
+import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.SourceLines;
 
 /** crash's {@code bt}: backtraces from the kernel's ORC data (x86_64) or frame records (arm64), real frames only. */
-public final class BtCommand implements TaskCommand {
+public final class BtCommand implements TaskSetCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
     private final Arm64BacktracePrinter arm64Printer;

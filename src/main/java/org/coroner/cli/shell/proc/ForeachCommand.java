@@ -13,9 +13,8 @@ import java.util.regex.PatternSyntaxException;
 
 import org.coroner.cli.shell.CommandException;
 import org.coroner.cli.shell.ShellCommand;
-import org.coroner.cli.shell.TaskCommand;
+import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.cli.shell.TaskSelection;
-import org.coroner.cli.shell.bt.BacktracePrinter;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.memory.FaultException;
@@ -26,8 +25,8 @@ import org.coroner.session.Session;
  * task address, command name, {@code 'regex'}, state (RU IN UN ID ST TR ZO DE PA WA NE),
  * {@code kernel}, {@code user}, {@code gleader} or {@code active}; all tasks when none is named.
  * The first word that names a command is the command; the words after it are its options.
- * A {@link TaskCommand} gets the whole set (so {@code ps} prints one table); any other command
- * runs once per task with that task as the current context, after crash's task header.
+ * A {@link TaskSetCommand} gets the whole set (so {@code ps} prints one table); any other command
+ * runs once per task with that task as the current context, a blank line between tasks.
  */
 public final class ForeachCommand implements ShellCommand {
     private static final Set<String> STATES = Set.of("RU", "IN", "UN", "ID", "ST", "TR", "ZO", "DE", "PA", "WA", "NE");
@@ -40,7 +39,7 @@ public final class ForeachCommand implements ShellCommand {
     /**
      * @param bt         the tasks, and which run on a CPU
      * @param context    the shell's current task, which foreach sets to each task for commands that
-     *                   are not {@link TaskCommand}s and restores afterwards
+     *                   are not {@link TaskSetCommand}s and restores afterwards
      * @param commands   the shell's commands by name (null: no such command)
      */
     public ForeachCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context, Consumer<Tasks.Task> setContext,
@@ -187,25 +186,30 @@ public final class ForeachCommand implements ShellCommand {
         if (chosen.isEmpty()) {
             return;
         }
-        if (command instanceof TaskCommand tc) {
+        if (command instanceof TaskSetCommand tc) {
             tc.runOn(chosen, options, out);
             return;
         }
         Optional<Tasks.Task> saved = context.get();
         try {
+            boolean blank = true;
             for (int i = 0; i < chosen.size(); i++) {
                 Tasks.Task t = chosen.get(i);
-                if (i > 0) {
-                    out.println();
-                }
-                out.println(BacktracePrinter.header(t, -1));
                 setContext.accept(t);
+                java.io.StringWriter buf = new java.io.StringWriter();
+                PrintWriter w = new PrintWriter(buf);
                 try {
-                    command.run(options, out);
+                    command.run(options, w);
                 } catch (CommandException | IllegalArgumentException | FaultException e) {
-                    out.flush();
-                    out.println(command.name() + ": " + e.getMessage());
+                    w.println(command.name() + ": " + e.getMessage());
                 }
+                w.flush();
+                String text = buf.toString();
+                if (i > 0 && !blank && !text.isEmpty()) {
+                    out.println(); // tasks apart by a blank line, one only
+                }
+                out.print(text);
+                blank = text.isEmpty() ? blank : text.endsWith("\n\n");
             }
         } finally {
             setContext.accept(saved.orElse(null));

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.TaskCommand;
+import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.cli.shell.TaskSelection;
 import org.coroner.cli.shell.bt.BacktracePrinter;
 import org.coroner.kernel.Kernel;
@@ -29,7 +29,7 @@ import org.coroner.session.Session;
  * not only those in the PID hash), {@code >} marking the task running on a CPU at the dump, kernel
  * threads in brackets; or per task its times, last run, parents, children or arguments.
  */
-public final class PsCommand implements TaskCommand {
+public final class PsCommand implements TaskSetCommand {
     private static final long PF_KTHREAD = 0x00200000L;
     private final Session s;
 
@@ -55,7 +55,7 @@ public final class PsCommand implements TaskCommand {
     @Override
     public String help() {
         return """
-                ps [-k|-u|-G] [-s] [-t|-l|-p|-c|-a|-S|-A] [PID | TASK | COMMAND | 'REGEX']...
+                ps [-k|-u|-G] [-s] [-t|-l|-m [-C CPUS]|-p|-c|-a|-S|-A] [PID | TASK | COMMAND | 'REGEX']...
                   Lists every task of the kernel: the per-CPU idle tasks, every process and every
                   thread, found on the task list (not only in the PID hash). Columns:
                     PID PPID CPU TASK ST %MEM VSZ RSS COMM
@@ -67,6 +67,8 @@ public final class PsCommand implements TaskCommand {
                   -s        the kernel stack pointer (KSTACKP) instead of the task address
                   -t        run time, start time, user and system time of each task
                   -l        the last time each task ran (sched_info.last_arrival), latest first
+                  -m        how long ago that was (its CPU's run-queue clock less it), D HH:MM:SS.mmm
+                  -C CPUS   with -l or -m: the tasks of each CPU (0,2-3 or a)
                   -p        each task's parents up to PID 0      -c  each task's children
                   -a        each task's command line and environment, read from its user memory
                   -S        how many tasks are in each state
@@ -74,7 +76,7 @@ public final class PsCommand implements TaskCommand {
                   Tasks can be named by PID, task address, command name or 'regular expression'.""";
     }
 
-    private record Options(boolean kernel, boolean user, boolean group, boolean kstackp, char mode) {
+    private record Options(boolean kernel, boolean user, boolean group, boolean kstackp, char mode, List<Integer> cpus) {
     }
 
     @Override
@@ -115,9 +117,18 @@ public final class PsCommand implements TaskCommand {
         boolean group = false;
         boolean kstackp = false;
         char mode = 0;
-        for (String a : args) {
+        List<Integer> cpus = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
             if (!a.startsWith("-") || a.length() < 2) {
                 selectors.add(a);
+                continue;
+            }
+            if (a.equals("-C")) {
+                if (i + 1 >= args.size()) {
+                    throw new CommandException("-C needs a CPU list");
+                }
+                cpus = cpuList(args.get(++i));
                 continue;
             }
             for (char c : a.substring(1).toCharArray()) {
@@ -126,7 +137,7 @@ public final class PsCommand implements TaskCommand {
                     case 'u' -> user = true;
                     case 'G' -> group = true;
                     case 's' -> kstackp = true;
-                    case 't', 'l', 'p', 'c', 'a', 'S', 'A' -> {
+                    case 't', 'l', 'm', 'p', 'c', 'a', 'S', 'A' -> {
                         if (mode != 0 && mode != c) {
                             throw new CommandException("-" + mode + " and -" + c + " are mutually exclusive");
                         }
@@ -139,10 +150,35 @@ public final class PsCommand implements TaskCommand {
         if (kernel && user) {
             throw new CommandException("-u and -k are mutually exclusive");
         }
-        if (group && mode == 'l') {
-            throw new CommandException("-G not supported with -l option");
+        if (group && (mode == 'l' || mode == 'm')) {
+            throw new CommandException("-G not supported with -" + mode + " option");
         }
-        return new Options(kernel, user, group, kstackp, mode);
+        if (cpus != null && mode != 'l' && mode != 'm') {
+            throw new CommandException("-C option is only applicable with -l and -m");
+        }
+        return new Options(kernel, user, group, kstackp, mode, cpus);
+    }
+
+    private List<Integer> cpuList(String spec) {
+        List<Integer> possible = s.kernel().cpuMask("__cpu_possible_mask");
+        if (spec.equals("a") || spec.equals("all")) {
+            return possible;
+        }
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (String part : spec.split(",")) {
+                String[] r = part.split("-");
+                for (int c = Integer.parseInt(r[0]); c <= Integer.parseInt(r[r.length - 1]); c++) {
+                    if (!possible.contains(c)) {
+                        throw new CommandException("invalid cpu number: " + c);
+                    }
+                    out.add(c);
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new CommandException("invalid cpu list: " + spec);
+        }
+        return out;
     }
 
     private List<Tasks.Task> select(List<Tasks.Task> all, String sel, boolean group) {
@@ -172,7 +208,7 @@ public final class PsCommand implements TaskCommand {
         switch (o.mode()) {
             case 'S' -> summary(tasks, out);
             case 't' -> times(tasks, out);
-            case 'l' -> lastRun(tasks, out);
+            case 'l', 'm' -> lastRun(tasks, o, out);
             case 'p' -> tasks.forEach(t -> {
                 parents(t, out);
                 out.println();
@@ -273,13 +309,44 @@ public final class PsCommand implements TaskCommand {
         }
     }
 
-    private void lastRun(List<Tasks.Task> tasks, PrintWriter out) {
+    /**
+     * {@code -l}: when each task last ran ({@code sched_info.last_arrival}), latest first; {@code -m}:
+     * how long ago that was against its CPU's run-queue clock; {@code -C}: grouped by CPU.
+     */
+    private void lastRun(List<Tasks.Task> tasks, Options o, PrintWriter out) {
         List<Tasks.Task> sorted = new ArrayList<>(tasks);
         sorted.sort(Comparator.comparingLong((Tasks.Task t) -> lastArrival(t)).reversed());
         int width = sorted.isEmpty() ? 1 : Long.toUnsignedString(lastArrival(sorted.get(0))).length();
-        for (Tasks.Task t : sorted) {
-            out.printf("[%" + width + "d] [%s]  %s%n", lastArrival(t), Tasks.stateCode(t.state(), t.exitState()), header(t));
+        if (o.cpus() == null) {
+            sorted.forEach(t -> out.println(lastRunLine(t, o.mode(), width, 0)));
+            return;
         }
+        for (int i = 0; i < o.cpus().size(); i++) {
+            int cpu = o.cpus().get(i);
+            out.printf("%sCPU: %d%n", i > 0 ? "\n" : "", cpu);
+            int days = o.mode() == 'm' ? nanoseconds(rqClock(cpu)).indexOf(' ') : 0;
+            sorted.stream().filter(t -> t.cpu() == cpu).forEach(t -> out.println(lastRunLine(t, o.mode(), width, days)));
+        }
+    }
+
+    private String lastRunLine(Tasks.Task t, char mode, int width, int days) {
+        String st = Tasks.stateCode(t.state(), t.exitState());
+        if (mode == 'l') {
+            return String.format("[%" + width + "d] [%s]  %s", lastArrival(t), st, header(t));
+        }
+        String ago = nanoseconds(Math.max(0, rqClock(t.cpu()) - lastArrival(t)));
+        return String.format("[%s%s] [%s]  %s", " ".repeat(Math.max(0, days - ago.indexOf(' '))), ago, st, header(t));
+    }
+
+    private long rqClock(int cpu) {
+        return s.kernel().perCpu("struct rq", "runqueues", cpu).member("clock").u64();
+    }
+
+    /** crash's {@code D HH:MM:SS.mmm}. */
+    static String nanoseconds(long ns) {
+        long ms = ns / 1_000_000;
+        return String.format("%d %02d:%02d:%02d.%03d", ms / 86_400_000, ms / 3_600_000 % 24, ms / 60_000 % 60,
+                ms / 1000 % 60, ms % 1000);
     }
 
     private static long lastArrival(Tasks.Task t) {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.ShellCommand;
+import org.coroner.cli.shell.TaskSetCommand;
+import org.coroner.cli.shell.bt.BacktracePrinter;
 import org.coroner.cli.shell.TaskSelection;
 import org.coroner.kernel.Tasks;
 import org.coroner.session.Session;
@@ -15,7 +16,7 @@ import org.coroner.session.Session;
  * work on without a task argument), or changes it to a PID, a task, the task on a CPU, or the
  * panic task.
  */
-public final class SetCommand implements ShellCommand {
+public final class SetCommand implements TaskSetCommand {
     private final Session s;
 
     public SetCommand(Session s) {
@@ -77,6 +78,21 @@ public final class SetCommand implements ShellCommand {
         }
         s.setCurrent(t);
         show(t, out);
+    }
+
+    /** {@code foreach set}: as crash, each task's header line, then its context block. */
+    @Override
+    public void runOn(List<Tasks.Task> tasks, List<String> options, PrintWriter out) {
+        if (!options.isEmpty()) {
+            throw new CommandException("foreach set takes no options: " + String.join(" ", options));
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            if (i > 0) {
+                out.println();
+            }
+            out.println(BacktracePrinter.header(tasks.get(i), -1));
+            show(tasks.get(i), out);
+        }
     }
 
     private Tasks.Task current() {

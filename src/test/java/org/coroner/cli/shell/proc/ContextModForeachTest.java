@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("fixtures")
 class ContextModForeachTest {
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void setShowsAndChangesTheContextAsCrashDoesAndBtFollowsIt(String scenario) {
         Session s = FixtureSessions.session(scenario);
         CrashReference crash = CrashLive.crash(scenario);
@@ -45,7 +45,7 @@ class ContextModForeachTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void modListsLoadsAndShowsTaintsAsCrashDoes(String scenario) throws Exception {
         CrashReference crash = CrashLive.crash(scenario);
         try (Session s = Session.open(Fixtures.vmlinux(), FixtureSessions.vmcore(scenario), List.of(), false)) {
@@ -71,7 +71,7 @@ class ContextModForeachTest {
     void foreachRunsAnyCommandOnTheTasksItSelects() {
         Session s = FixtureSessions.session("mutex_abba");
         ShellRun sh = new ShellRun(s);
-        // a TaskCommand gets the whole set: one ps table of the uninterruptible tasks, the two deadlocked kthreads
+        // a TaskSetCommand gets the whole set: one ps table of the uninterruptible tasks, the two deadlocked kthreads
         List<PsTest.Row> un = PsTest.rows(sh.run("foreach UN ps"));
         assertThat(un).extracting(PsTest.Row::comm).containsExactly("[lab_mutex_ab]", "[lab_mutex_ba]");
         assertThat(sh.run("foreach UN ps").lines().filter(l -> l.contains("PID    PPID")).count()).isOne();
@@ -84,10 +84,15 @@ class ContextModForeachTest {
         assertThat(PsTest.rows(sh.run("foreach user ps"))).allSatisfy(r -> assertThat(r.comm()).doesNotStartWith("["));
         assertThat(PsTest.rows(sh.run("foreach kernel ps"))).allSatisfy(r -> assertThat(r.comm()).startsWith("["));
         assertThat(PsTest.rows(sh.run("foreach active ps"))).allSatisfy(r -> assertThat(r.active()).isTrue()).hasSize(2);
-        // any other command runs once per task in that task's context, after crash's task header
+        // foreach set: crash's header line, then the task's context block
         String sets = sh.run("foreach 'lab_mutex' set");
         assertThat(sets.lines().filter(l -> l.startsWith("PID: ")).count()).isEqualTo(2);
         assertThat(sets).contains("COMMAND: \"lab_mutex_ab\"", "COMMAND: \"lab_mutex_ba\"", "TASK_UNINTERRUPTIBLE");
+        // any other command runs once per task with the task as the context: ptov OFFSET: uses the context's CPU
+        List<PsTest.Row> users = PsTest.rows(sh.run("foreach user ps"));
+        String perCpu = sh.run("foreach user ptov 0:");
+        List<String> cpus = perCpu.lines().filter(l -> l.startsWith("  [")).map(l -> l.substring(3, l.indexOf(']'))).toList();
+        assertThat(cpus).hasSize(users.size()).containsExactlyElementsOf(users.stream().map(r -> Integer.toString(r.cpu())).toList());
         assertThat(sh.run("set")).contains("(PANIC)"); // the context is back
         sh.run("foreach bt nosuchcmd");
         sh.run("foreach 99999 bt");
@@ -95,7 +100,7 @@ class ContextModForeachTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"null", "mutex_abba"})
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
     void foreachRuPsHasCrashsTasks(String scenario) {
         Session s = FixtureSessions.session(scenario);
         List<PsTest.Row> ours = PsTest.rows(new ShellRun(s).run("foreach RU ps"));
