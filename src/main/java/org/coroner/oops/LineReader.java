@@ -2,14 +2,13 @@ package org.coroner.oops;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
+import java.nio.ByteOrder;
 
 /**
- * Reads a segment line by line into one reusable buffer (bulk copies, {@code \r} dropped), so the
+ * Reads a segment line by line into one reusable buffer (one bulk copy per line, {@code \r} dropped), so the
  * report window pays no allocation for lines it only looks at.
  */
 final class LineReader {
-    private static final int CHUNK = 160; // most console lines fit: one copy per line
     /** Lines longer than this are cut (their rest is skipped): a console line is far shorter. */
     static final int MAX_LINE = 1 << 16;
 
@@ -38,47 +37,59 @@ final class LineReader {
         return pos;
     }
 
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+    private static final long RETURNS = ONES * '\r';
+
     private boolean sawCarriageReturn;
 
+    /**
+     * Reads the next line. The {@code \n} is searched eight bytes at a time (a bit per byte that
+     * equals it; the lowest set bit is always a true one), then the line is copied in one piece.
+     */
     void next() {
         start = pos;
-        len = 0;
-        sawCarriageReturn = false;
         long p = pos;
-        while (p < size) {
-            int n = (int) Math.min(CHUNK, size - p);
-            if (len + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        long nl = -1;
+        boolean cr = false;
+        for (long last = size - 8; p <= last; p += 8) {
+            long w = seg.get(LONG, p);
+            long n = equalBytes(w, NEWLINES);
+            long r = equalBytes(w, RETURNS);
+            if (n != 0) {
+                cr |= r != 0 && Long.numberOfTrailingZeros(r) < Long.numberOfTrailingZeros(n);
+                nl = p + (Long.numberOfTrailingZeros(n) >>> 3);
+                break;
             }
-            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, len, n);
-            int nl = -1;
-            for (int i = len; i < len + n; i++) {
-                byte c = buf[i];
+            cr |= r != 0;
+        }
+        if (nl < 0) {
+            for (; p < size; p++) {
+                byte c = seg.get(ValueLayout.JAVA_BYTE, p);
                 if (c == '\n') {
-                    nl = i;
+                    nl = p;
                     break;
                 }
-                if (c == '\r') {
-                    sawCarriageReturn = true;
-                }
-            }
-            if (nl >= 0) {
-                p += nl - len;
-                len = nl;
-                end = p;
-                pos = p + 1;
-                dropCarriageReturns();
-                return;
-            }
-            len += n;
-            p += n;
-            if (len > MAX_LINE) {
-                len = MAX_LINE;
+                cr |= c == '\r';
             }
         }
-        end = size;
-        pos = size;
+        end = nl < 0 ? size : nl;
+        pos = nl < 0 ? size : nl + 1;
+        len = (int) Math.min(end - start, MAX_LINE);
+        if (len > buf.length) {
+            buf = new byte[Math.max(buf.length * 2, len)];
+        }
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, start, buf, 0, len);
+        sawCarriageReturn = cr;
         dropCarriageReturns();
+    }
+
+    /** A set high bit in each byte of {@code w} that equals the byte repeated in {@code pattern}. */
+    private static long equalBytes(long w, long pattern) {
+        long x = w ^ pattern;
+        return (x - ONES) & ~x & HIGHS;
     }
 
     private void dropCarriageReturns() {

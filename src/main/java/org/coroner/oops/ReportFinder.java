@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.coroner.io.BadInputException;
 import org.coroner.io.MappedFile;
 import org.coroner.oops.OopsCatalog.Oops;
@@ -116,13 +115,16 @@ public final class ReportFinder {
 
     /** Examines the candidate line at {@code c}; leaves {@code c} where the search goes on. */
     private static Step tryReport(MemorySegment seg, HeaderPrefilter.Cursor c, WindowLines window) {
-        long start = c.offset;
-        long end = lineEnd(seg, start);
-        LogLine first = LineCleaner.clean(seg, start, end, c.line);
+        // the line is often one the last report's window read past: the window has it parsed
+        window.start(c.offset);
+        WindowLines.Parsed p = window.next(c.line, PREFILTER);
+        long end = p.end;
+        LogLine first = new LogLine(c.line, p.text, p.context);
         Oops oops = matchOops(first.text());
         if (oops == null || truncatedByReplay(seg, end)) {
             c.offset = Math.min(end + 1, seg.byteSize());
             c.line++;
+            window.finish(c.offset);
             return new Step(null);
         }
         return new Step(buildReport(seg, c, first, oops, end, window));
@@ -152,7 +154,6 @@ public final class ReportFinder {
         int silent = 0; // consecutive lines of other tasks/CPUs
         long pos = Math.min(firstEnd + 1, seg.byteSize());
 
-        in.start(pos);
         int lineNo = first.number();
         long bytes = firstEnd - c.offset;
         int lines = 1;
@@ -270,7 +271,7 @@ public final class ReportFinder {
     /** A header that starts a report of its own, not one that continues the current report. */
     private static boolean startsReport(MemorySegment seg, String text, long lineEnd) {
         if (matchOops(text) != null) {
-            return !truncatedByReplay(seg, lineEnd) && !anyFind(OopsCatalog.REPORT_START_IGNORES, text);
+            return !truncatedByReplay(seg, lineEnd) && !StackRules.anyFind(OopsCatalog.REPORT_START_IGNORES, text);
         }
         return containsAny(text, OopsCatalog.INFO_WITH_STACK);
     }
@@ -310,7 +311,7 @@ public final class ReportFinder {
     /** The first kind of report whose header the line carries, unless a suppression says it is none. */
     static Oops matchOops(String text) {
         for (Oops o : OopsCatalog.ALL) {
-            if (text.contains(o.header()) && !anyFind(o.suppressions(), text)) {
+            if (text.contains(o.header()) && !StackRules.anyFind(o.suppressions(), text)) {
                 return o;
             }
         }
@@ -339,15 +340,6 @@ public final class ReportFinder {
             }
         }
         return size;
-    }
-
-    private static boolean anyFind(List<Pattern> res, String s) {
-        for (Pattern p : res) {
-            if (p.matcher(s).find()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean containsAny(String s, List<String> words) {

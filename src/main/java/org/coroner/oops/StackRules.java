@@ -292,10 +292,15 @@ final class StackRules {
 
     /** {@code p.matcher(line)} if it finds a match, else null; skips the regex when a required word is absent. */
     static java.util.regex.Matcher find(Pattern p, String line) {
-        if (p == Patterns.RIP && !(line.contains("IP") || line.contains("pc ") || line.contains("PC is at"))) {
+        if ((p == Patterns.RIP || p == Patterns.RIP_OR_INTERRUPT)
+                && !(line.contains("IP") || line.contains("pc ") || line.contains("PC is at")
+                || p == Patterns.RIP_OR_INTERRUPT && line.contains("--- interrupt: "))) {
             return null;
         }
         if (p == Patterns.CALL_TRACE && !(line.contains("race:") || line.contains("Backtrace:"))) {
+            return null;
+        }
+        if (!Literals.of(p).mayFind(line, 0)) {
             return null;
         }
         java.util.regex.Matcher m = p.matcher(line);
@@ -306,9 +311,9 @@ final class StackRules {
         return line.contains("should_fail") && anyFind(CORRUPTED_LINE, line);
     }
 
-    static boolean anyFind(List<Pattern> res, CharSequence s) {
+    static boolean anyFind(List<Pattern> res, String s) {
         for (Pattern p : res) {
-            if (p.matcher(s).find()) {
+            if (Literals.find(p, s)) {
                 return true;
             }
         }

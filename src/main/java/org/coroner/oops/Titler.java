@@ -37,6 +37,7 @@ public final class Titler {
             Oops oops = ReportFinder.matchOops(lines.get(i));
             if (oops != null) {
                 List<String> rest = lines.subList(i, lines.size()).stream()
+                        .flatMap(l -> l.indexOf('\n') < 0 ? java.util.stream.Stream.of(l) : java.util.Arrays.stream(l.split("\n", -1)))
                         .filter(l -> !l.contains(" ? ")) // unreliable frames never name a report
                         .toList();
                 return java.util.Optional.of(describe(oops, rest, rest.size()));
@@ -54,14 +55,11 @@ public final class Titler {
      * @param titleLines how many of them, up to the next report, the title may come from
      */
     static Description describe(Oops oops, List<String> lines, int titleLines) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < titleLines; i++) {
-            sb.append(lines.get(i)).append('\n');
-        }
-        Found found = find(oops, sb.toString());
+        ReportText report = new ReportText(lines, titleLines);
+        Found found = find(oops, report);
         String reason = found.corrupted;
         if (reason == null) {
-            reason = corruptedReason(found.title, lines, found.format);
+            reason = corruptedReason(found.title, report, found.format);
         }
         String title = sanitize(normalize(found.title));
         // the stack's guilty frame; for formats without a stack, the function their regex named
@@ -75,11 +73,15 @@ public final class Titler {
     private record Found(String title, String corrupted, Format format, String frame) {
     }
 
-    private static Found find(Oops oops, String text) {
+    private static Found find(Oops oops, ReportText report) {
+        String text = report.text;
         String header = oops.header();
         boolean matchedTitle = false;
         for (int at = text.indexOf(header); at >= 0; at = text.indexOf(header, at + 1)) {
             for (Format f : oops.formats()) {
+                if (!Literals.of(f.title()).mayMatchAt(text, at)) {
+                    continue; // most variants' words are not on the header line
+                }
                 Matcher m = f.title().matcher(text).region(at, text.length());
                 m.useAnchoringBounds(false).useTransparentBounds(true);
                 if (!m.lookingAt()) {
@@ -100,7 +102,7 @@ public final class Titler {
                 String corrupted = null;
                 String guilty = null;
                 if (f.stack() != null) {
-                    StackResult st = extractFrames(f.stack(), text.substring(m.start()));
+                    StackResult st = extractFrames(f.stack(), report, m.start());
                     if (!st.ok) {
                         corrupted = NO_FRAMES;
                     }
@@ -130,16 +132,47 @@ public final class Titler {
      * it matches (its capture groups are frames); {@link OopsCatalog#PARSE_STACK} takes frame lines
      * until the next stack trace starts. Each parsed stack yields one guilty frame.
      */
-    private static StackResult extractFrames(Stack stack, String text) {
-        StackResult r = extractFrames(stack, stack.parts(), text);
+    private static StackResult extractFrames(Stack stack, ReportText report, int from) {
+        StackLines lines = new StackLines(report, from);
+        StackResult r = extractFrames(stack, stack.parts(), lines);
         if (r.ok || stack.parts2().isEmpty()) {
             return r;
         }
-        return extractFrames(stack, stack.parts2(), text);
+        return extractFrames(stack, stack.parts2(), lines);
     }
 
-    private static StackResult extractFrames(Stack stack, List<Pattern> parts, String text) {
-        String[] lines = text.split("\n", -1);
+    /**
+     * The text from offset {@code from} of the title text, line by line, as {@code split("\n", -1)}
+     * would cut it (the first line from {@code from}, a last empty line), without copying it.
+     */
+    private static final class StackLines {
+        private final ReportText report;
+        private final int first;
+        private final String firstText;
+        final int length;
+
+        StackLines(ReportText report, int from) {
+            this.report = report;
+            this.first = report.lineAt(from);
+            int col = from - report.lineStart(first);
+            String line = report.lines.get(first);
+            this.firstText = col == 0 ? line : line.substring(col);
+            this.length = report.titleLines - first + 1;
+        }
+
+        String get(int i) {
+            return i == 0 ? firstText : first + i < report.titleLines ? report.lines.get(first + i) : "";
+        }
+
+        boolean isStackStart(int i) {
+            if (i == 0 && firstText != report.lines.get(first)) {
+                return StackRules.isStackStart(firstText);
+            }
+            return first + i < report.titleLines ? report.isStackStart(first + i) : StackRules.isStackStart("");
+        }
+    }
+
+    private static StackResult extractFrames(Stack stack, List<Pattern> parts, StackLines lines) {
         int li = 0;
         List<String> raw = new ArrayList<>();
         List<String> results = new ArrayList<>();
@@ -163,12 +196,13 @@ public final class Titler {
             if (part == OopsCatalog.PARSE_STACK) {
                 stacks++;
                 while (li < lines.length) {
-                    String ln = lines[li++];
+                    int at = li++;
+                    String ln = lines.get(at);
                     if (StackRules.isCorruptedLine(ln)) {
                         ok = false;
                         continue next;
                     }
-                    if (StackRules.isStackStart(ln)) {
+                    if (lines.isStackStart(at)) {
                         continue next;
                     }
                     if (pi != parts.size() - 1) {
@@ -191,7 +225,7 @@ public final class Titler {
                 }
             } else {
                 while (li < lines.length) {
-                    String ln = lines[li++];
+                    String ln = lines.get(li++);
                     if (StackRules.isCorruptedLine(ln)) {
                         ok = false;
                         continue next;
@@ -211,7 +245,18 @@ public final class Titler {
         if (raw.isEmpty()) {
             return null;
         }
-        List<String> stripped = raw.stream().map(StackRules::stripFrame).toList();
+        // stripped on demand: most extractors look at the first frame only
+        List<String> stripped = new java.util.AbstractList<>() {
+            @Override
+            public String get(int i) {
+                return StackRules.stripFrame(raw.get(i));
+            }
+
+            @Override
+            public int size() {
+                return raw.size();
+            }
+        };
         Pick p = stack.extractor().pick(stripped);
         return p == null || p.name().isEmpty() ? null : p.name();
     }
@@ -245,7 +290,8 @@ public final class Titler {
     private static final Pattern TIMESTAMP_IN_TITLE = Pattern.compile("\\[ *[0-9]+\\.[0-9]+\\]");
 
     /** A report that should carry a stack but shows none, or whose title caught a timestamp, is corrupted. */
-    private static String corruptedReason(String title, List<String> lines, Format format) {
+    private static String corruptedReason(String title, ReportText report, Format format) {
+        List<String> lines = report.lines;
         if (TIMESTAMP_IN_TITLE.matcher(title).find()) {
             return "title matches corrupted regexp";
         }
@@ -257,12 +303,12 @@ public final class Titler {
         int[] firstAt = new int[keys];
         java.util.Arrays.fill(firstAt, -1);
         for (int i = 0; i < lines.size(); i++) {
-            String ln = lines.get(i);
-            if (!StackRules.isStackStart(ln)) {
+            if (!report.isStackStart(i)) {
                 continue;
             }
+            String ln = lines.get(i);
             for (int k = 0; k < keys; k++) {
-                if (firstAt[k] < 0 && StackRules.STACK_START.get(k).matcher(ln).find()) {
+                if (firstAt[k] < 0 && Literals.find(StackRules.STACK_START.get(k), ln)) {
                     firstAt[k] = i;
                 }
             }
@@ -278,10 +324,10 @@ public final class Titler {
             }
             boolean corrupted = true;
             for (int i = at + 1; i < at + 16 && i < lines.size(); i++) {
-                String ln = lines.get(i);
-                if (StackRules.isStackStart(ln)) {
+                if (report.isStackStart(i)) {
                     break;
                 }
+                String ln = lines.get(i);
                 if (ln.contains("(stack is not available)") || StackRules.frames(ln) != null) {
                     hasStack = true;
                     corrupted = false;

@@ -10,13 +10,13 @@ import java.util.List;
  * handed to the next instead of being read and cleaned again.
  */
 final class WindowLines {
-    /** One parsed line; {@code text} is null until some window needed it. */
+    /** One parsed line. */
     static final class Parsed {
         final long start;
         final long end;
         final int number;
         final String context;
-        String text;
+        final String text;
         /** 0: not known yet, 1: starts no report, 2: starts a report of its own. */
         byte starts;
         /** The byte prefilter saw a header in it. */
@@ -42,8 +42,6 @@ final class WindowLines {
     private int cacheIdx;
     private LineReader reader;
     private long pos;
-    /** Set by {@link #next()} for a freshly read line: its bytes are in the reader's buffer. */
-    private boolean fresh;
 
     WindowLines(MemorySegment seg) {
         this.seg = seg;
@@ -68,7 +66,6 @@ final class WindowLines {
         Parsed p;
         if (cacheIdx < cached.size() && cached.get(cacheIdx).start == pos) {
             p = cached.get(cacheIdx++);
-            fresh = false;
         } else {
             cacheIdx = cached.size(); // past the cache: read from here on
             if (reader == null || reader.position() != pos) {
@@ -76,24 +73,21 @@ final class WindowLines {
             }
             reader.next();
             LineCleaner.prefix(reader.buf, reader.len, px);
-            p = new Parsed(reader.start, reader.end, number, px.context, null);
+            // decoded now, while the bytes are at hand: nearly every line's text is needed
+            p = new Parsed(reader.start, reader.end, number, px.context,
+                    LineCleaner.decode(reader.buf, px.textStart, reader.len));
             p.candidate = prefilter.lineHasCandidate(reader.buf, px.textStart, reader.len);
             if (!p.candidate) {
                 p.starts = 1;
             }
-            fresh = true;
         }
         pos = Math.min(p.next(), seg.byteSize());
         recorded.add(p);
         return p;
     }
 
-    /** The cleaned text of the line {@link #next()} just returned. */
+    /** The cleaned text of a line {@link #next()} returned. */
     String text(Parsed p) {
-        if (p.text == null) {
-            p.text = fresh ? LineCleaner.decode(reader.buf, px.textStart, reader.len)
-                    : LineCleaner.clean(seg, p.start, p.end, p.number).text();
-        }
         return p.text;
     }
 
