@@ -1,8 +1,6 @@
 package org.coroner.oops;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,8 +14,6 @@ import java.util.List;
  * here, so a multi-gigabyte log without reports is scanned at memory speed.
  */
 final class HeaderPrefilter {
-    private static final VarHandle INT_ARRAY = MethodHandles.byteArrayViewVarHandle(int[].class,
-            java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final long[] table = new long[1024];
@@ -109,39 +105,6 @@ final class HeaderPrefilter {
             if ((table[s >>> 6] & 1L << s) != 0 && matchesAt(seg, i, bySlot[s])) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    /**
-     * Whether {@code b[from, to)} contains a header, anywhere: consoles glue messages together
-     * ("...user memory accessgeneral protection fault: 0000"), so no word boundary is assumed.
-     * Every position costs one 4-byte load and one probe of the table, a branch that is nearly
-     * never taken.
-     */
-    boolean lineHasCandidate(byte[] b, int from, int to) {
-        long[] t = table;
-        for (int i = from, end = to - 3; i < end; i++) {
-            int s = slot((int) INT_ARRAY.get(b, i));
-            if ((t[s >>> 6] & 1L << s) != 0 && matchesAt(b, i, to, bySlot[s])) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean matchesAt(byte[] b, int i, int to, byte[][] candidates) {
-        outer:
-        for (byte[] h : candidates) {
-            if (i + h.length > to) {
-                continue;
-            }
-            for (int k = 0; k < h.length; k++) {
-                if (b[i + k] != h[k]) {
-                    continue outer;
-                }
-            }
-            return true;
         }
         return false;
     }

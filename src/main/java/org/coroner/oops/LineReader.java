@@ -2,19 +2,32 @@ package org.coroner.oops;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Reads a segment line by line into one reusable buffer (one bulk copy per line, {@code \r} dropped), so the
- * report window pays no allocation for lines it only looks at.
+ * Reads a segment line by line into one reusable buffer ({@code \r} dropped), so the report window
+ * pays no allocation for lines it only looks at. The {@code \n} is searched eight bytes at a time,
+ * and the same eight-byte loads fill the buffer: each byte is read once.
  */
 final class LineReader {
     /** Lines longer than this are cut (their rest is skipped): a console line is far shorter. */
     static final int MAX_LINE = 1 << 16;
 
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_ARRAY = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+    private static final long RETURNS = ONES * '\r';
+
     private final MemorySegment seg;
     private final long size;
     private long pos;
+    /** The current line's bytes, then whatever the last eight-byte store left behind. */
     byte[] buf = new byte[1024];
     /** Bytes of the current line in {@link #buf}. */
     int len;
@@ -37,28 +50,32 @@ final class LineReader {
         return pos;
     }
 
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long NEWLINES = ONES * '\n';
-    private static final long RETURNS = ONES * '\r';
+    /** Reads on from {@code offset} (a line start). */
+    void seek(long offset) {
+        pos = offset;
+    }
 
-    private boolean sawCarriageReturn;
-
-    /**
-     * Reads the next line. The {@code \n} is searched eight bytes at a time (a bit per byte that
-     * equals it; the lowest set bit is always a true one), then the line is copied in one piece.
-     */
+    /** Reads the next line. */
     void next() {
         start = pos;
         long p = pos;
         long nl = -1;
         boolean cr = false;
+        int k = 0; // bytes stored in buf
+        byte[] b = buf;
         for (long last = size - 8; p <= last; p += 8) {
             long w = seg.get(LONG, p);
+            if (k + 8 > b.length && k < MAX_LINE) {
+                b = buf = Arrays.copyOf(b, Math.max(b.length * 2, k + 8));
+            }
+            if (k < MAX_LINE) {
+                LONG_ARRAY.set(b, k, w);
+                k += 8;
+            }
             long n = equalBytes(w, NEWLINES);
             long r = equalBytes(w, RETURNS);
             if (n != 0) {
+                // the lowest set bit is always a true match: bits above one may be false
                 cr |= r != 0 && Long.numberOfTrailingZeros(r) < Long.numberOfTrailingZeros(n);
                 nl = p + (Long.numberOfTrailingZeros(n) >>> 3);
                 break;
@@ -73,17 +90,20 @@ final class LineReader {
                     break;
                 }
                 cr |= c == '\r';
+                if (k < MAX_LINE) {
+                    if (k == b.length) {
+                        b = buf = Arrays.copyOf(b, b.length * 2);
+                    }
+                    b[k++] = c;
+                }
             }
         }
         end = nl < 0 ? size : nl;
         pos = nl < 0 ? size : nl + 1;
         len = (int) Math.min(end - start, MAX_LINE);
-        if (len > buf.length) {
-            buf = new byte[Math.max(buf.length * 2, len)];
+        if (cr) {
+            dropCarriageReturns();
         }
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, start, buf, 0, len);
-        sawCarriageReturn = cr;
-        dropCarriageReturns();
     }
 
     /** A set high bit in each byte of {@code w} that equals the byte repeated in {@code pattern}. */
@@ -93,9 +113,6 @@ final class LineReader {
     }
 
     private void dropCarriageReturns() {
-        if (!sawCarriageReturn) {
-            return;
-        }
         int w = 0;
         for (int r = 0; r < len; r++) {
             byte c = buf[r];

@@ -7,7 +7,7 @@ import java.util.List;
  * A report's lines as {@link Titler} reads them: the title lines joined (each ending in {@code \n})
  * for the regexes that span lines, and per line the facts the stack walks ask for more than once
  * (the stack walk of each stack variant and the corruption check each look at every line), computed
- * once. Lines hold no {@code \n}.
+ * once, from the line's {@link LineWords} bits when the finder read them. Lines hold no {@code \n}.
  */
 final class ReportText {
     final List<String> lines;
@@ -18,9 +18,16 @@ final class ReportText {
     private final int[] starts;
     /** Per line: 0 not known yet, 1 starts no stack trace, 2 starts one. */
     private final byte[] stackStart;
+    /** Per line its {@link LineWords} bits, or null when not known. */
+    private final long[] words;
 
     ReportText(List<String> lines, int titleLines) {
+        this(lines, titleLines, null);
+    }
+
+    ReportText(List<String> lines, int titleLines, long[] words) {
         this.lines = lines;
+        this.words = words;
         this.titleLines = titleLines;
         this.starts = new int[titleLines];
         int len = 0;
@@ -46,10 +53,15 @@ final class ReportText {
         return starts[line];
     }
 
+    /** The line's {@link LineWords} bits, or {@link LineWords#UNKNOWN}. */
+    long words(int line) {
+        return words == null ? LineWords.UNKNOWN : words[line];
+    }
+
     boolean isStackStart(int line) {
         byte b = stackStart[line];
         if (b == 0) {
-            b = StackRules.isStackStart(lines.get(line)) ? (byte) 2 : 1;
+            b = StackRules.isStackStart(lines.get(line), words(line)) ? (byte) 2 : 1;
             stackStart[line] = b;
         }
         return b == 2;

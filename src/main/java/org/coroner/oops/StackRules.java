@@ -214,14 +214,23 @@ final class StackRules {
     }
 
     /** Each {@link #STACK_START} pattern needs one of these words; most lines have none. */
-    private static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
+    private static final List<String> STACK_START_WORDS_WITH_COLON = List.of("race", "Allocated", "Freed", "acktrace",
             "Uninit was stored", "badaddr");
+    /** Every word {@link #isStackStart} looks for, with or without a colon on the line. */
+    static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
+            "Uninit was stored", "badaddr", "Call ");
+    static final String SHOULD_FAIL = "should_fail";
+
+    /** {@link #isStackStart(String)} for a line whose {@link LineWords} bits are known. */
+    static boolean isStackStart(String line, long words) {
+        return (words & LineWords.STACK_START) != 0 && isStackStart(line);
+    }
 
     static boolean isStackStart(String line) {
         if (line.indexOf(':') < 0) { // only these two starts need no colon
             return (line.contains("Call ") || line.contains("Uninit was stored")) && anyFind(STACK_START, line);
         }
-        for (String w : STACK_START_WORDS) {
+        for (String w : STACK_START_WORDS_WITH_COLON) {
             if (line.contains(w)) {
                 return anyFind(STACK_START, line);
             }
@@ -308,7 +317,11 @@ final class StackRules {
     }
 
     static boolean isCorruptedLine(String line) {
-        return line.contains("should_fail") && anyFind(CORRUPTED_LINE, line);
+        return line.contains(SHOULD_FAIL) && anyFind(CORRUPTED_LINE, line);
+    }
+
+    static boolean isCorruptedLine(String line, long words) {
+        return (words & LineWords.SHOULD_FAIL) != 0 && isCorruptedLine(line);
     }
 
     static boolean anyFind(List<Pattern> res, String s) {

@@ -55,7 +55,10 @@ public final class Titler {
      * @param titleLines how many of them, up to the next report, the title may come from
      */
     static Description describe(Oops oops, List<String> lines, int titleLines) {
-        ReportText report = new ReportText(lines, titleLines);
+        return describe(oops, new ReportText(lines, titleLines));
+    }
+
+    static Description describe(Oops oops, ReportText report) {
         Found found = find(oops, report);
         String reason = found.corrupted;
         if (reason == null) {
@@ -166,9 +169,14 @@ public final class Titler {
 
         boolean isStackStart(int i) {
             if (i == 0 && firstText != report.lines.get(first)) {
-                return StackRules.isStackStart(firstText);
+                return StackRules.isStackStart(firstText, report.words(first));
             }
             return first + i < report.titleLines ? report.isStackStart(first + i) : StackRules.isStackStart("");
+        }
+
+        /** The line's words; the first line's are its whole line's (a superset: a sound filter). */
+        long words(int i) {
+            return first + i < report.titleLines ? report.words(first + i) : LineWords.UNKNOWN;
         }
     }
 
@@ -198,7 +206,7 @@ public final class Titler {
                 while (li < lines.length) {
                     int at = li++;
                     String ln = lines.get(at);
-                    if (StackRules.isCorruptedLine(ln)) {
+                    if (StackRules.isCorruptedLine(ln, lines.words(at))) {
                         ok = false;
                         continue next;
                     }
@@ -225,8 +233,9 @@ public final class Titler {
                 }
             } else {
                 while (li < lines.length) {
-                    String ln = lines.get(li++);
-                    if (StackRules.isCorruptedLine(ln)) {
+                    int at = li++;
+                    String ln = lines.get(at);
+                    if (StackRules.isCorruptedLine(ln, lines.words(at))) {
                         ok = false;
                         continue next;
                     }

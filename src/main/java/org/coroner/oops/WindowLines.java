@@ -19,8 +19,8 @@ final class WindowLines {
         final String text;
         /** 0: not known yet, 1: starts no report, 2: starts a report of its own. */
         byte starts;
-        /** The byte prefilter saw a header in it. */
-        boolean candidate;
+        /** The {@link LineWords} bits of its text. */
+        long words;
 
         Parsed(long start, long end, int number, String context, String text) {
             this.start = start;
@@ -40,11 +40,14 @@ final class WindowLines {
     private List<Parsed> cached = List.of();
     private List<Parsed> recorded = new ArrayList<>();
     private int cacheIdx;
-    private LineReader reader;
+    private final LineReader reader;
+    private final LineWords lineWords;
     private long pos;
 
-    WindowLines(MemorySegment seg) {
+    WindowLines(MemorySegment seg, LineWords lineWords) {
         this.seg = seg;
+        this.reader = new LineReader(seg, 0);
+        this.lineWords = lineWords;
     }
 
     /** Starts a window at {@code offset} (a line start). */
@@ -55,29 +58,28 @@ final class WindowLines {
         while (cacheIdx < cached.size() && cached.get(cacheIdx).start < offset) {
             cacheIdx++;
         }
-        reader = null;
     }
 
     boolean hasNext() {
         return pos < seg.byteSize();
     }
 
-    Parsed next(int number, HeaderPrefilter prefilter) {
+    Parsed next(int number) {
         Parsed p;
         if (cacheIdx < cached.size() && cached.get(cacheIdx).start == pos) {
             p = cached.get(cacheIdx++);
         } else {
             cacheIdx = cached.size(); // past the cache: read from here on
-            if (reader == null || reader.position() != pos) {
-                reader = new LineReader(seg, pos);
+            if (reader.position() != pos) {
+                reader.seek(pos);
             }
             reader.next();
             LineCleaner.prefix(reader.buf, reader.len, px);
             // decoded now, while the bytes are at hand: nearly every line's text is needed
             p = new Parsed(reader.start, reader.end, number, px.context,
                     LineCleaner.decode(reader.buf, px.textStart, reader.len));
-            p.candidate = prefilter.lineHasCandidate(reader.buf, px.textStart, reader.len);
-            if (!p.candidate) {
+            p.words = lineWords.scan(reader.buf, px.textStart, reader.len);
+            if ((p.words & LineWords.HEADER) == 0) {
                 p.starts = 1;
             }
         }

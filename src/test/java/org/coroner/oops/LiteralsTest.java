@@ -33,10 +33,26 @@ class LiteralsTest {
         // a quantified character is optional: "k?.?malloc" must not require the k
         Literals kmalloc = Literals.parse("WARNING: .*mm/.*\\.c.* k?.?malloc");
         assertThat(kmalloc.mayFind("WARNING: at mm/slab_common.c:1012 __kmalloc", 0)).isTrue();
-        // alternation at the top level, classes, groups first: nothing is certain, the regex always runs
-        assertThat(Literals.parse("(?:Call (?:T|t)race:)|(?:Backtrace:)").mayFind("anything", 0)).isTrue();
-        assertThat(Literals.parse("^Booting the kernel").mayFind("anything", 0)).isTrue();
-        assertThat(Literals.parse("([a-z]+) in").mayFind("anything", 0)).isTrue();
+        // classes, groups, anchors and escapes are gaps between runs
+        assertThat(Literals.parse("WARNING: [Tt]he mand mount option").mayFind("WARNING: The mand mount option", 0))
+                .isTrue();
+        assertThat(Literals.parse("WARNING: [Tt]he mand mount option").mayFind("WARNING: CPU: 0 PID: 1 at", 0))
+                .isFalse();
+        assertThat(Literals.parse("(handler|interrupt).*took too long").mayFind("INFO: NMI handler took too long", 0))
+                .isTrue();
+        assertThat(Literals.parse("(handler|interrupt).*took too long").mayFind("INFO: task hung", 0)).isFalse();
+        assertThat(Literals.parse("^Booting the kernel").mayFind("[    0.000000] Booting the kernel.", 0)).isTrue();
+        assertThat(Literals.parse("^Booting the kernel").mayFind("Booting", 0)).isFalse();
+        // a top-level | : any alternative's runs
+        Literals boot = Literals.parse("Parsing ELF|Decompressing Linux|Unknown parameter '");
+        assertThat(boot.mayFind("Decompressing Linux... done", 0)).isTrue();
+        assertThat(boot.mayFind("Booting the kernel.", 0)).isFalse();
+        // a gap that may hold a newline lets runs be on later lines
+        Literals kasan = Literals.parse("BUG: KASAN: ([a-z\\-]+) on address(?:.*\\n)+?.*(Read|Write) of size");
+        assertThat(kasan.mayMatchAt("BUG: KASAN: oob on address 0\nRead of size 8\n", 0)).isTrue();
+        // what the reader does not understand runs always
+        assertThat(Literals.parse("a\\Qb\\E").mayFind("anything", 0)).isTrue();
+        assertThat(Literals.parse("x(?s).*y").mayFind("anything", 0)).isTrue();
         // (?i): runs compare ignoring case
         Literals uses = Literals.parse("(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)");
         assertThat(uses.mayFind("Warning: foo USES wireless extensions", 0)).isTrue();
@@ -62,9 +78,12 @@ class LiteralsTest {
         anywhere.addAll(OopsCatalog.REPORT_START_IGNORES);
 
         List<String> lines = new ArrayList<>();
+        List<String> reports = new ArrayList<>(); // whole reports, for the titles that span lines
         try (Stream<Path> s = Files.list(Fixtures.corpus())) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
-                LineCleaner.cleanAll(SyzCorpusFile.read(p).log()).forEach(l -> lines.add(l.text()));
+                byte[] log = SyzCorpusFile.read(p).log();
+                LineCleaner.cleanAll(log).forEach(l -> lines.add(l.text()));
+                ReportFinder.findAll(log).forEach(r -> reports.add(String.join("\n", r.lines())));
             }
         }
         try (Stream<Path> s = Files.walk(Fixtures.fixtures())) {
@@ -84,6 +103,9 @@ class LiteralsTest {
                     }
                 }
             }
+        }
+        lines.addAll(reports);
+        for (String line : lines) {
             // titles are tried where their kind's header occurs, as Titler does
             String text = line + "\n";
             for (OopsCatalog.Oops o : OopsCatalog.ALL) {
@@ -101,7 +123,8 @@ class LiteralsTest {
                 }
             }
         }
-        System.out.printf("Literals: %,d regex matches on %,d lines, %d rejected%n", matched, lines.size(), wrong.size());
+        System.out.printf("Literals: %,d regex matches on %,d lines and reports, %d rejected%n", matched, lines.size(),
+                wrong.size());
         assertThat(matched).isGreaterThan(5_000);
         assertThat(wrong).isEmpty();
     }
