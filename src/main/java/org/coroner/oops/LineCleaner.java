@@ -138,6 +138,11 @@ public final class LineCleaner {
         return new String(b, from, to - from, StandardCharsets.UTF_8);
     }
 
+    /** {@link #decode}, for bytes known to be ASCII (their UTF-8 and Latin-1 decodings are the same). */
+    static String decode(byte[] b, int from, int to, boolean ascii) {
+        return ascii ? new String(b, from, to - from, StandardCharsets.ISO_8859_1) : decode(b, from, to);
+    }
+
     /** {@code [ 123.456789]}: returns the index after {@code ]}, or {@code p}. */
     private static int timestamp(byte[] b, int p, int n) {
         int i = p + 1;

@@ -23,6 +23,8 @@ final class LineReader {
     private static final long HIGHS = 0x8080808080808080L;
     private static final long NEWLINES = ONES * '\n';
     private static final long RETURNS = ONES * '\r';
+    /** Bytes below 14: {@code \n} and {@code \r} are among them, text bytes are not. */
+    private static final long BELOW_14 = ONES * 14;
 
     private final MemorySegment seg;
     private final long size;
@@ -34,6 +36,8 @@ final class LineReader {
     /** Offsets of the current line in the segment: its start and its {@code \n} (or the end). */
     long start;
     long end;
+    /** The line is ASCII (when false it may still be). */
+    boolean ascii;
 
     LineReader(MemorySegment seg, long pos) {
         this.seg = seg;
@@ -63,6 +67,7 @@ final class LineReader {
         boolean cr = false;
         int k = 0; // bytes stored in buf
         byte[] b = buf;
+        long high = 0;
         for (long last = size - 8; p <= last; p += 8) {
             long w = seg.get(LONG, p);
             if (k + 8 > b.length && k < MAX_LINE) {
@@ -71,6 +76,10 @@ final class LineReader {
             if (k < MAX_LINE) {
                 LONG_ARRAY.set(b, k, w);
                 k += 8;
+            }
+            high |= w;
+            if (((w - BELOW_14) & ~w & HIGHS) == 0) {
+                continue; // no control byte: neither \n nor \r
             }
             long n = equalBytes(w, NEWLINES);
             long r = equalBytes(w, RETURNS);
@@ -90,6 +99,7 @@ final class LineReader {
                     break;
                 }
                 cr |= c == '\r';
+                high |= c;
                 if (k < MAX_LINE) {
                     if (k == b.length) {
                         b = buf = Arrays.copyOf(b, b.length * 2);
@@ -101,6 +111,7 @@ final class LineReader {
         end = nl < 0 ? size : nl;
         pos = nl < 0 ? size : nl + 1;
         len = (int) Math.min(end - start, MAX_LINE);
+        ascii = (high & HIGHS) == 0;
         if (cr) {
             dropCarriageReturns();
         }

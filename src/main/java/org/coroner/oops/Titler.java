@@ -361,20 +361,50 @@ public final class Titler {
             new Rule(Titler::hasHexRun, Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), "$1ADDR"),
             new Rule(t -> t.chars().filter(ch -> ch == '.').count() >= 3,
                     Pattern.compile("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})"), "IP"),
-            new Rule(t -> t.indexOf(':') >= 0, Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
+            new Rule(Titler::hasColonDigit, Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
             new Rule(t -> t.contains("+0x"), Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"), "$1"),
             new Rule(t -> t.contains("CPU#"), Pattern.compile("CPU#[0-9]+"), "CPU"),
-            new Rule(Titler::hasDigit, Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
-            new Rule(Titler::hasDigit, Pattern.compile("(\\d+){7,}"), "NUM"));
+            new Rule(Titler::hasDigitAfterNonWord, Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
+            new Rule(t -> hasDigitRun(t, 7), Pattern.compile("(\\d+){7,}"), "NUM"));
 
-    private static boolean hasDigit(String t) {
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c >= '0' && c <= '9') {
+    /** A {@code :} followed by a digit, which the line-number rule needs. */
+    private static boolean hasColonDigit(String t) {
+        for (int i = t.indexOf(':'); i >= 0 && i + 1 < t.length(); i = t.indexOf(':', i + 1)) {
+            if (isDigit(t.charAt(i + 1))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A digit right after a character that is not a word character ({@code \W\d}). */
+    private static boolean hasDigitAfterNonWord(String t) {
+        for (int i = 1; i < t.length(); i++) {
+            if (isDigit(t.charAt(i)) && !isWordChar(t.charAt(i - 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasDigitRun(String t, int min) {
+        int run = 0;
+        for (int i = 0; i < t.length(); i++) {
+            run = isDigit(t.charAt(i)) ? run + 1 : 0;
+            if (run >= min) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** {@code \w} as java.util.regex reads it without UNICODE_CHARACTER_CLASS. */
+    private static boolean isWordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
     private static boolean hasHexRun(String t) {

@@ -38,7 +38,9 @@ final class WindowLines {
     private final MemorySegment seg;
     private final LineCleaner.Prefix px = new LineCleaner.Prefix();
     private List<Parsed> cached = List.of();
-    private List<Parsed> recorded = new ArrayList<>();
+    private ArrayList<Parsed> recorded = new ArrayList<>();
+    /** The list {@link #cached} is a view of; the window after next records into it again. */
+    private ArrayList<Parsed> spare = new ArrayList<>();
     private int cacheIdx;
     private final LineReader reader;
     private final LineWords lineWords;
@@ -53,7 +55,11 @@ final class WindowLines {
     /** Starts a window at {@code offset} (a line start). */
     void start(long offset) {
         pos = offset;
-        recorded = new ArrayList<>();
+        // the last window's list is no longer read once this one starts: record into it
+        ArrayList<Parsed> r = spare;
+        spare = recorded;
+        recorded = r;
+        recorded.clear();
         cacheIdx = 0;
         while (cacheIdx < cached.size() && cached.get(cacheIdx).start < offset) {
             cacheIdx++;
@@ -77,7 +83,7 @@ final class WindowLines {
             LineCleaner.prefix(reader.buf, reader.len, px);
             // decoded now, while the bytes are at hand: nearly every line's text is needed
             p = new Parsed(reader.start, reader.end, number, px.context,
-                    LineCleaner.decode(reader.buf, px.textStart, reader.len));
+                    LineCleaner.decode(reader.buf, px.textStart, reader.len, reader.ascii));
             p.words = lineWords.scan(reader.buf, px.textStart, reader.len);
             if ((p.words & LineWords.HEADER) == 0) {
                 p.starts = 1;
