@@ -45,7 +45,7 @@ final class ShellMain implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     /** Commands the launcher's AOT training run executes instead of the user's (see ./coroner). */
-    static final String TRAINING = "sys; bt; bt -a; bt -l; foreach bt; log; dis -l panic 8";
+    static final String TRAINING = "sys; bt; foreach bt; log";
 
     @Override
     public Integer call() throws Exception {
