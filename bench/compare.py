@@ -3,8 +3,11 @@
 
 Runs each tool several times per task, alternating tools within each round so that drift on a
 shared machine hits all of them alike, and reports the median and spread (min-max) of wall time
-and peak RSS (GNU time's %e and %M). Round 1 is reported apart as the cold figure (first run after
-the tool's files were last touched: page cache state as found; a new JVM / crash / python each run).
+and peak RSS (GNU time's %e and %M). Round 1 is reported apart as the cold figure: the page cache
+is dropped before each tool's first run of a task (when root), and Coroner's very first run of the
+script is a first use (no AOT cache yet; ./coroner trains one in the background after it, and the
+script waits for that to end before it measures anything else). Every run is a new process
+(JVM / crash / python). Coroner runs through its launcher ./coroner, as users run it.
 
 Tasks: 1 sys, 2 bt of the panic task, 3 bt of every task, 4 the kernel log, 5 Oops symbolization
 of a console log (Coroner's `oops` against the kernel's scripts/decode_stacktrace.sh + addr2line).
@@ -19,6 +22,8 @@ KDIR = os.path.join(SHARED, "fixtures", "linux-6.1.0-56-amd64")
 CACHE = os.path.expanduser("~/.cache/coroner")
 JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"
 JAR = os.path.join(ROOT, "target", "coroner.jar")
+CORONER = os.path.join(ROOT, "coroner")
+AOT_DIR = os.path.join(ROOT, "target", "aot")
 PY = "/usr/bin/python3"  # Debian's python, where python3-drgn lives
 
 
@@ -72,7 +77,9 @@ DRGN = {
     "sys": DRGN_PRELUDE + """
 u = prog['init_uts_ns'].name
 print(u.nodename.string_().decode(), u.release.string_().decode(), u.version.string_().decode(), u.machine.string_().decode())
-print('CPUS', int(prog['nr_cpu_ids']), 'JIFFIES', int(prog['jiffies']))
+# jiffies is a linker-script alias of jiffies_64 with no DWARF variable of its own: drgn looks
+# objects up in DWARF, so prog['jiffies'] is a KeyError; jiffies_64 holds the same value on x86_64
+print('CPUS', int(prog['nr_cpu_ids']), 'JIFFIES', int(prog['jiffies_64']))
 print('TASKS', sum(1 for _ in for_each_task(prog)))
 """,
     "bt": DRGN_PRELUDE + "print(prog.crashed_thread().stack_trace())\n",
@@ -98,11 +105,42 @@ EXPECT = {"sys": r"6\.1\.0-56-amd64", "bt": r"panic|delay_tsc", "foreach bt": r"
 
 def task_addresses(vml, dump):
     """Every task's address, for crash's per-task bt (crash's own foreach sees 3 tasks on these dumps)."""
-    r = sh([JAVA, "-jar", JAR, "shell", vml, dump, "-c", "foreach bt"])
+    r = sh([JAVA, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-jar", JAR,
+            "shell", vml, dump, "-c", "foreach bt"])
     return re.findall(r"TASK: ([0-9a-f]{16})", r.stdout)
 
 
-def measure(argv, stdin_path=None):
+def drop_caches():
+    """Drops the page cache (root only): the next run reads its files from disk."""
+    try:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def settle():
+    """Waits for the launcher's background AOT training, so that it never overlaps a measurement."""
+    import glob, time
+    for _ in range(1200):  # up to 10 minutes: a training run must never overlap a measurement
+        alive = False
+        for m in glob.glob(os.path.join(AOT_DIR, "*.training")):
+            try:
+                os.kill(int(open(m).read().strip()), 0)
+                alive = True
+            except (OSError, ValueError):
+                pass  # a training that died left its marker: nothing to wait for
+        if not alive:
+            return
+        time.sleep(0.5)
+
+
+def measure(argv, stdin_path=None, cold=False):
+    settle()
+    if cold:
+        drop_caches()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name] + argv, stdin=stdin,
@@ -119,8 +157,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
-    if not os.path.exists(JAR):
-        sh(f"cd {ROOT} && . scripts/jdk.sh && mvn -q -o -B package -DskipTests")
+    sh([CORONER, "--version"])  # builds the jar when the sources are newer
+    shutil.rmtree(AOT_DIR, ignore_errors=True)  # Coroner's first run below is a first use
     vml = vmlinux()
     ko = os.path.join(KDIR, "crashlab.ko")
     work = tempfile.mkdtemp(prefix="coroner-bench-")
@@ -151,25 +189,28 @@ def main():
             probe = sh([PY, drgn_scripts["sys"], dump, vml])
             if probe.returncode != 0:
                 drgn_note = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+                if "not an ELF core file" in drgn_note:
+                    drgn_note += (" (Debian's python3-drgn is built without libkdumpfile, which drgn needs for"
+                                  " kdump-compressed dumps; no other drgn build is reachable here)")
         else:
             drgn_note = "python3-drgn is not installed"
         tasks = []
         for task in ("sys", "bt", "foreach bt", "log"):
-            tools = [("coroner", [JAVA, "-jar", JAR, "shell", "--modules", KDIR, vml, dump, "-c", task], None),
+            tools = [("coroner", [CORONER, "shell", "--modules", KDIR, vml, dump, "-c", task], None),
                      ("crash", ["crash", "-s", vml, dump], crash_in[task])]
             if drgn_note is None:
                 tools.append(("drgn", [PY, drgn_scripts[task], dump, vml], None))
             tasks.append((task, tools))
         if dump.endswith("vmcore") and dst:
             tasks.append(("oops symbolization", [
-                ("coroner", [JAVA, "-jar", JAR, "oops", "--vmlinux", vml, "--modules", KDIR, log], None),
+                ("coroner", [CORONER, "oops", "--vmlinux", vml, "--modules", KDIR, log], None),
                 ("decode_stacktrace.sh", ["bash", "-c", f"{dst} {vml} {KDIR} < {log}"], None)]))
         for task, tools in tasks:
             runs = {t[0]: [] for t in tools}
             for r in range(args.runs):
                 order = tools if r % 2 == 0 else list(reversed(tools))
                 for name, argv, stdin in order:
-                    wall, rss, rc, out = measure(argv, stdin)
+                    wall, rss, rc, out = measure(argv, stdin, cold=r == 0)
                     ok = rc == 0 and re.search(EXPECT[task], out.decode(errors="replace")) is not None
                     runs[name].append((wall, rss, rc if ok or rc != 0 else "no answer"))
                     print(f"  {task:20s} {name:22s} run {r + 1}: {wall:6.2f} s {rss:7.0f} MB rc={rc}", file=sys.stderr)
@@ -187,7 +228,7 @@ def fmt(v):
 
 def write(path, results, vml, runs):
     java = sh([JAVA, "-version"]).stderr.splitlines()[0]
-    crash_v = sh("crash --version | head -1").stdout.strip()
+    crash_v = sh("crash --version | grep -m1 crash").stdout.strip()
     drgn_v = sh([PY, "-c", "import drgn; print(drgn.__version__)"]).stdout.strip() or "not installed"
     binutils = sh("addr2line --version | head -1").stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
@@ -195,9 +236,14 @@ def write(path, results, vml, runs):
     lines = ["# Benchmarks: Coroner, crash and drgn on the same dumps", "",
              f"Written by `bench/compare.py --runs {runs}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.", "",
              f"- machine: {os.cpu_count()} CPUs ({cpu}), {int(mem) // 1024} MB RAM, {platform.platform()}",
-             f"- Coroner: `java -jar target/coroner.jar` on {java}; crash: {crash_v}; drgn: {drgn_v}; {binutils}",
+             f"- Coroner: `./coroner` (the launcher: C1, AOT cache per subcommand) on {java}; crash: {crash_v}; drgn: {drgn_v}; {binutils}",
              f"- vmlinux: {os.path.basename(vml)} (329 MB, DWARF 5); each run is a new process.",
-             "- cold: the first run of each tool (round 1); warm: median and spread (min-max) of the other rounds.",
+             "- cold: the first run of each tool for each task (round 1), page cache dropped before it"
+             + (" (echo 3 > /proc/sys/vm/drop_caches)" if os.access("/proc/sys/vm/drop_caches", os.W_OK) else " (not root: not dropped)")
+             + "; Coroner's first run of all is also a first use, without an AOT cache. warm: median and spread"
+             " (min-max) of the other rounds.",
+             f"- load average at the end: {open('/proc/loadavg').read().split()[0:3]} on {os.cpu_count()} CPUs"
+             " (a shared machine: other work ran beside these runs).",
              "- wall time in seconds, peak RSS in MB (GNU time). Tools alternate within each round.", ""]
     by = {}
     for dname, task, tool, runs_, note in results:

@@ -16,7 +16,7 @@ if [ -z "$VMLINUX" ]; then
   VMLINUX="$HOME/.cache/coroner/vmlinux-bench"
   [ -f "$VMLINUX" ] || xz -dc "$SHARED/fixtures/linux-6.1.0-56-amd64/vmlinux.xz" > "$VMLINUX"
 fi
-CP="target/classes:target/test-classes:$(ls ~/.m2/repository/com/sun/jna/jna/*/jna-*.jar | head -1)"
+CP="target/classes:target/test-classes:$(ls ~/.m2/repository/net/java/dev/jna/jna/5.19.1/jna-5.19.1.jar | head -1)"
 i=1
 while [ $i -le "$RUNS" ]; do
   /usr/bin/time -f "run $i: wall %e s, peak RSS %M KB" "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 \

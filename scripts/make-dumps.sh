@@ -11,19 +11,41 @@
 #   d31-lzo, d31-zlib-flat (makedumpfile, dump level 31), snappy/zstd-libzstd (pages rewritten
 #   with libsnappy/libzstd), console.log.
 # Does nothing when the directory is complete; --force remakes it. Prints how long it took.
+# --cmdline "ARGS" adds kernel parameters (e.g. slub_debug=FZPU), --name DIR names the output
+# directory instead of qemu-SCENARIO, --formats zlib,elf limits the dumps QEMU writes (and skips
+# the makedumpfile ones).
+#
+# --kdump-only: one dump made as the shared fixtures were (kdump-compressed zlib, panic_print=65 so
+# the log carries every task's backtrace) into ${CORONER_DUMPS:-~/.cache/coroner/dumps}/SCENARIO/
+# {vmcore,console.log}. SCENARIO is a crashlab scenario, or one made without the module:
+# "sysrq" (echo c > /proc/sysrq-trigger) or "oom" (panic_on_oom=1 and a ramfs filled from /dev/zero).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 force=0
+kdump_only=0
 scenario=null
-for a in "$@"; do
-  case "$a" in
+cmdline=""
+name=""
+formats="elf,zlib,lzo,snappy"
+while [ $# -gt 0 ]; do
+  case "$1" in
     --force) force=1 ;;
-    *) scenario="$a" ;;
+    --kdump-only) kdump_only=1 ;;
+    --cmdline) cmdline="$2"; shift ;;
+    --name) name="$2"; shift ;;
+    --formats) formats="$2"; shift ;;
+    *) scenario="$1" ;;
   esac
+  shift
 done
 shared="${CORONER_SHARED:-$here/../shared}"
 kdir="$shared/fixtures/linux-6.1.0-56-amd64"
-out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/qemu-$scenario"
+if [ "$kdump_only" = 1 ]; then
+  name="${name:-$scenario}"
+  formats=zlib
+  cmdline="${cmdline:+$cmdline }panic_print=65"
+fi
+out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/${name:-qemu-$scenario}"
 if [ -f "$out/complete" ] && [ "$force" = 0 ]; then
   exit 0
 fi
@@ -62,15 +84,24 @@ echo 8 > /proc/sys/kernel/hung_task_timeout_secs
 # qemu_fw_cfg tells QEMU's vmcoreinfo device where VMCOREINFO is, so QEMU's dumps carry it.
 insmod /qemu_fw_cfg.ko
 echo "make-dumps: crashing with scenario $scenario"
-insmod /crashlab.ko scenario=$scenario
-sleep 600
 EOF
+case "$scenario" in
+  sysrq) echo 'echo c > /proc/sysrq-trigger' >> "$work/root/init" ;;
+  oom) cat >> "$work/root/init" <<'EOF'
+echo 1 > /proc/sys/vm/panic_on_oom
+mkdir -p /hog && mount -t ramfs ramfs /hog
+cat /dev/zero > /hog/zero
+EOF
+  ;;
+  *) echo "insmod /crashlab.ko scenario=$scenario" >> "$work/root/init" ;;
+esac
+echo 'sleep 600' >> "$work/root/init"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
 
 qemu-system-x86_64 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
   -kernel "$kdir/vmlinuz" -initrd "$work/initrd" \
-  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario" \
+  -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario${cmdline:+ $cmdline}" \
   -device vmcoreinfo \
   -serial "file:$out.tmp/console.log" \
   -qmp "unix:$work/qmp,server=on,wait=off" &
@@ -86,47 +117,27 @@ done
 sleep 2   # let the panic path finish printing and stop the other CPU
 booted=$(date +%s)
 
-# QMP: one command at a time; dump-guest-memory without "detach" returns when the file is written.
-python3 - "$work/qmp" "$out.tmp" <<'EOF'
-import json, socket, sys, time
-sock_path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-for _ in range(50):
-    try:
-        s.connect(sock_path); break
-    except OSError:
-        time.sleep(0.1)
-f = s.makefile("rw")
-def call(cmd, **args):
-    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n"); f.flush()
-    while True:
-        msg = json.loads(f.readline())
-        if "return" in msg:
-            return msg["return"]
-        if "error" in msg:
-            raise SystemExit(f"make-dumps: {cmd} failed: {msg['error'].get('desc')}")
-json.loads(f.readline())  # greeting
-call("qmp_capabilities")
-have = set(call("query-dump-guest-memory-capability")["formats"])
-call("stop")  # every dump sees the same moment (the panicked guest still runs its panic loop)
-for fmt, name in (("elf", "elf"), ("kdump-zlib", "zlib"), ("kdump-lzo", "lzo"), ("kdump-snappy", "snappy")):
-    if fmt not in have:
-        print(f"make-dumps: this QEMU cannot write {fmt} (its formats: {', '.join(sorted(have))})", file=sys.stderr)
-        continue
-    t = time.time()
-    call("dump-guest-memory", paging=False, protocol=f"file:{out}/{name}", format=fmt)
-    print(f"make-dumps: {name:6} written in {time.time() - t:.1f} s", file=sys.stderr)
-f.write(json.dumps({"execute": "quit"}) + "\n"); f.flush()
-EOF
+# QMP (scripts/lib/qmp_dump.py): the guest stopped, then the formats asked for with --formats.
+qmp_formats=()
+for fn in elf:elf kdump-zlib:zlib kdump-lzo:lzo kdump-snappy:snappy; do
+  case ",$formats," in *",${fn#*:},"*) qmp_formats+=("$fn") ;; esac
+done
+python3 "$here/scripts/lib/qmp_dump.py" "$work/qmp" "$out.tmp" "${qmp_formats[@]}"
+# QEMU exits on "quit"; should it not, it is ended (the dumps are written by now).
+for _ in $(seq 1 100); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
+kill "$qpid" 2>/dev/null || true
 wait "$qpid" || true
 qpid=""
+if [ "$kdump_only" = 1 ]; then
+  mv "$out.tmp/zlib" "$out.tmp/vmcore"
+fi
 
 # makedumpfile reads ELF input only, and not QEMU's layout: give it a /proc/vmcore-like copy of the
 # ELF dump (scripts/lib/kdump_style_elf.py). From it: dump level 31 (zero, cache, user and free
 # pages excluded) with lzo pages, the same as a flattened zlib stream (-F), and a full zlib dump
 # whose pages scripts/lib/recompress_kdump.py rewrites with libsnappy and libzstd (Debian builds
 # QEMU 7.2 and makedumpfile 1.7.2 without snappy and zstd).
-if command -v makedumpfile >/dev/null; then
+if [ "$formats" = "elf,zlib,lzo,snappy" ] && command -v makedumpfile >/dev/null; then
   python3 "$here/scripts/lib/kdump_style_elf.py" "$out.tmp/elf" "$kdir/System.map" "$work/kelf" >/dev/null
   if makedumpfile -l -d 31 "$work/kelf" "$out.tmp/d31-lzo" > "$work/mdf.log" 2>&1 \
      && makedumpfile -c -d 31 -F "$work/kelf" > "$out.tmp/d31-zlib-flat" 2>> "$work/mdf.log" \

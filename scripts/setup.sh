@@ -4,17 +4,25 @@
 # gdb and xz to cross-check against the fixtures; the disassembler tests compare arm64 code (Debian's
 # arm64 libc from libc6-arm64-cross) with binutils-aarch64-linux-gnu's objdump; the dump-format tests
 # make real dumps with QEMU and makedumpfile (scripts/make-dumps.sh); objtool (linux-kbuild-6.1)
-# cross-checks the ORC tables; crash is the reference for the shell tests.
+# cross-checks the ORC tables; crash is the reference for the shell tests. The arm64 dump tests
+# (scripts/make-arm64-dumps.sh) boot Debian's arm64 kernel with qemu-system-arm and cross-build
+# crashlab.ko with gcc-aarch64-linux-gnu; their arm64 .debs come through apt, hence the arm64 arch.
 set -euo pipefail
 pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross
-      qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1 crash)
+      qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1 crash
+      qemu-system-arm gcc-aarch64-linux-gnu make)
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "setup: adding the arm64 architecture (for Debian's arm64 kernel packages)" >&2
+  $SUDO dpkg --add-architecture arm64
+  $SUDO apt-get update -qq
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

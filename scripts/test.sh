@@ -8,4 +8,11 @@ bash "$here/scripts/setup.sh"
 cd "$here"
 # Real dumps in every format for the dump-format tests (cached; ~45 s the first time).
 bash "$here/scripts/make-dumps.sh"
+# The uaf scenario under slub_debug=FZPU (red zones, poison, alloc/free tracks) for the SLUB tests.
+bash "$here/scripts/make-dumps.sh" uaf --cmdline slub_debug=FZPU --name qemu-uaf-slub_debug --formats zlib
+# One kdump-compressed dump per crash scenario for the analyzer's tests (cached; two QEMUs at a
+# time, a few minutes the first time).
+bash "$here/scripts/make-scenario-dumps.sh"
+# arm64 dumps of Debian's arm64 kernel (cached; ~4 min the first time, mostly the 804 MB -dbg .deb).
+bash "$here/scripts/make-arm64-dumps.sh"
 exec mvn -B -ntp verify "$@"

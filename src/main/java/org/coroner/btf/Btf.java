@@ -1,7 +1,6 @@
 package org.coroner.btf;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,8 @@ public final class Btf {
     private final int[] nameOff;
     private final int[] sizeOrType;
     private final int[] dataOff;   // offset of the kind-specific data following the header
-    private volatile Map<String, int[]> byName;
+    /** Type ids by name, over the string section's bytes (no String per type). */
+    private volatile org.coroner.io.NameIndex byName;
 
     /** A member of a struct or union: name ("" for anonymous), type id, offset in bits, bit-field size (0 if none). */
     public record Member(String name, int type, long bitOffset, int bitSize) {
@@ -215,11 +215,7 @@ public final class Btf {
      * when several share a name, the one with members wins over a forward declaration.
      */
     public Optional<Integer> find(int kind, String name) {
-        int[] ids = index().get(name);
-        if (ids == null) {
-            return Optional.empty();
-        }
-        for (int id : ids) {
+        for (int id : index().all(name)) {
             if (kind(id) == kind) {
                 return Optional.of(id);
             }
@@ -242,24 +238,17 @@ public final class Btf {
         return find(TYPEDEF, n).or(() -> find(INT, n)).or(() -> find(STRUCT, n)).or(() -> find(UNION, n));
     }
 
-    private Map<String, int[]> index() {
-        Map<String, int[]> m = byName;
+    private org.coroner.io.NameIndex index() {
+        org.coroner.io.NameIndex m = byName;
         if (m == null) {
             synchronized (this) {
                 m = byName;
                 if (m == null) {
-                    m = new HashMap<>(info.length);
+                    boolean[] named = new boolean[info.length];
                     for (int id = 1; id < info.length; id++) {
-                        if (nameOff[id] == 0) {
-                            continue;
-                        }
-                        m.merge(name(id), new int[] {id}, (a, b) -> {
-                            int[] c = java.util.Arrays.copyOf(a, a.length + 1);
-                            c[a.length] = b[0];
-                            return c;
-                        });
+                        named[id] = nameOff[id] != 0;
                     }
-                    byName = m;
+                    m = byName = new org.coroner.io.NameIndex(strings.bytes(0, (int) strings.size()), nameOff, named);
                 }
             }
         }

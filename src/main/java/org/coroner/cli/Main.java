@@ -1,6 +1,7 @@
 package org.coroner.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 import org.coroner.io.BadInputException;
 
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code; used by tests too. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
@@ -47,9 +48,21 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /**
+     * The command line with every subcommand, or only {@code wanted} when that names one: picocli
+     * reads each subcommand's annotations by reflection when it is added, a good part of a short
+     * command's start-up, and a run uses one.
+     */
+    static CommandLine commandLine(String wanted) {
         CommandLine cl = new CommandLine(new Main());
-        for (Object sub : Subcommands.all()) {
+        List<Object> subs = Subcommands.all();
+        for (Object sub : subs) {
+            if (sub.getClass().getAnnotation(Command.class).name().equals(wanted)) {
+                cl.addSubcommand(sub);
+                return cl;
+            }
+        }
+        for (Object sub : subs) {
             cl.addSubcommand(sub);
         }
         return cl;

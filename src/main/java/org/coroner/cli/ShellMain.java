@@ -44,6 +44,9 @@ final class ShellMain implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Commands the launcher's AOT training run executes instead of the user's (see ./coroner). */
+    static final String TRAINING = "sys; bt; foreach bt; log";
+
     @Override
     public Integer call() throws Exception {
         Path vmcore = files.get(files.size() - 1);
@@ -54,7 +57,10 @@ final class ShellMain implements Callable<Integer> {
             session.sourceDirs(sources);
             Shell shell = new Shell(out, err);
             ShellCommands.registerAll(shell, session);
-            if (commands != null) {
+            if (System.getenv("CORONER_AOT_TRAINING") != null) {
+                // the launcher's training run for the AOT cache: what a first session does, read-only
+                shell.execute(TRAINING);
+            } else if (commands != null) {
                 shell.execute(commands);
             } else if (input != null) {
                 if (!Files.isRegularFile(input)) {

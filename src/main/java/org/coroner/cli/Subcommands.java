@@ -11,6 +11,7 @@ final class Subcommands {
         return List.of(
                 new ElfCommand(),
                 new OopsCommand(),
+                new AnalyzeCommand(),
                 new ShellMain());
     }
 }

@@ -31,7 +31,30 @@ final class CoreNotes {
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags"};
     private static final String[] QEMU_SEGS = {"cs", "ds", "es", "fs", "gs", "ss", "ldt", "tr", "gdt", "idt"};
 
+    /** {@code sizeof(struct elf_prstatus)}: 27 {@code pr_reg} words on x86_64, 34 on arm64. */
+    private static final int PRSTATUS_X86_64 = 336;
+    private static final int PRSTATUS_ARM64 = 392;
+
     private CoreNotes() {
+    }
+
+    /**
+     * The machine the PRSTATUS notes were written for, from their size (the ABI fixes it per
+     * architecture): for dumps whose header does not name the machine (QEMU's kdump-compressed
+     * dumps of arm64 guests say "Unknown").
+     */
+    static Optional<String> machineOfPrstatus(List<ElfFile.Note> notes) {
+        for (ElfFile.Note n : notes) {
+            if (n.type() == NT_PRSTATUS && n.name().equals("CORE")) {
+                if (n.desc().size() == PRSTATUS_X86_64) {
+                    return Optional.of("x86_64");
+                }
+                if (n.desc().size() == PRSTATUS_ARM64) {
+                    return Optional.of("arm64");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The VMCOREINFO note's text (trailing NULs removed). */

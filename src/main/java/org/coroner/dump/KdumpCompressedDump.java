@@ -33,7 +33,8 @@ final class KdumpCompressedDump implements Dump {
     private final DumpBytes bytes;
     private final boolean flattened;
     private final int headerVersion;
-    private final String machine;
+    private final String headerMachine;
+    private volatile String machine;
     private final int status;
     private final int blockSize;
     private final int nrCpus;
@@ -68,7 +69,7 @@ final class KdumpCompressedDump implements Dump {
             throw new BadInputException(path, "not a kdump-compressed file (no \"KDUMP   \" signature)");
         }
         this.headerVersion = h.s32(8);
-        this.machine = normalizeMachine(cstring(h, 12 + 65 * 4, 65));
+        this.headerMachine = normalizeMachine(cstring(h, 12 + 65 * 4, 65));
         this.timestamp = h.u64(408); // struct timeval after the 6 utsname fields, 8-aligned
         this.status = h.s32(424);
         this.blockSize = h.s32(428);
@@ -141,7 +142,14 @@ final class KdumpCompressedDump implements Dump {
 
     @Override
     public String machine() {
-        return machine;
+        String m = machine;
+        if (m == null) {
+            // QEMU names no machine for arm64 guests ("Unknown"): the CPU notes' layout tells
+            m = headerMachine.equals("x86_64") || headerMachine.equals("arm64") ? headerMachine
+                    : CoreNotes.machineOfPrstatus(notes()).orElse(headerMachine);
+            machine = m;
+        }
+        return m;
     }
 
     @Override
@@ -203,7 +211,7 @@ final class KdumpCompressedDump implements Dump {
     public List<CpuState> cpus() {
         List<CpuState> c = cpus;
         if (c == null) {
-            c = CoreNotes.cpus(notes(), machine);
+            c = CoreNotes.cpus(notes(), machine());
             cpus = c;
         }
         return c;

@@ -12,6 +12,9 @@ public final class CompileUnit {
     private final DwarfFile dwarf;
     private final UnitHeader header;
     private final Map<Long, Abbrev> abbrevs;
+    /** The abbreviations by code when codes are small (they are dense from 1): no boxing per DIE. */
+    private final Abbrev[] byCode;
+    private final org.coroner.io.Bytes info;
     private long strOffsetsBase = 8, addrBase = 8, rnglistsBase = 12, loclistsBase = 12;
     private final Die root;
 
@@ -19,6 +22,17 @@ public final class CompileUnit {
         this.dwarf = dwarf;
         this.header = header;
         this.abbrevs = abbrevs;
+        this.info = dwarf.info();
+        long max = 0;
+        for (long code : abbrevs.keySet()) {
+            max = Math.max(max, code);
+        }
+        this.byCode = new Abbrev[(int) Math.min(max + 1, 1 << 16)];
+        for (Abbrev a : abbrevs.values()) {
+            if (a.code() > 0 && a.code() < byCode.length) {
+                byCode[(int) a.code()] = a;
+            }
+        }
         // The bases must be known before any strx/addrx of the root itself is resolved; read them first.
         Die r = readDie(header.dieOffset());
         strOffsetsBase = r.value(DW_AT_str_offsets_base, strOffsetsBase);
@@ -65,10 +79,10 @@ public final class CompileUnit {
 
     /** Reads the DIE at absolute offset {@code off}; a null-entry (end of siblings) yields null. */
     public Die readDie(long off) {
-        Cursor c = new Cursor(dwarf.info(), off);
+        Cursor c = new Cursor(info, off);
         long code = c.uleb();
         if (code == 0) return null;
-        Abbrev a = abbrevs.get(code);
+        Abbrev a = code >= 0 && code < byCode.length ? byCode[(int) code] : abbrevs.get(code);
         if (a == null) {
             throw new org.coroner.io.BadInputException(dwarf.name() + ": unknown abbreviation " + code
                     + " at .debug_info+0x" + Long.toHexString(off));

@@ -1,15 +1,15 @@
 package org.coroner.elf;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 import org.coroner.io.Bytes;
+import org.coroner.io.NameIndex;
 
 /**
  * An ELF symbol table held in parallel primitive arrays (vmlinux has ~150,000 symbols), with a
- * by-name map and a by-address index each built on first use.
+ * by-name index (over the string table's bytes: no String per symbol) and a by-address index,
+ * each built on first use.
  */
 public final class SymbolTable {
     public static final int STT_NOTYPE = 0;
@@ -18,13 +18,14 @@ public final class SymbolTable {
     public static final int STT_SECTION = 3;
     public static final int STT_FILE = 4;
 
-    private final Bytes strtab;
+    /** The string table, copied to the heap once (names are read and hashed from it). */
+    private final byte[] strtab;
     private final int[] nameOff;
     private final long[] value;
     private final long[] size;
     private final byte[] info;
     private final int[] shndx;
-    private volatile Map<String, Integer> byName;
+    private volatile NameIndex byName;
     private volatile int[] byAddress;
 
     /** One symbol. */
@@ -42,7 +43,7 @@ public final class SymbolTable {
         }
     }
 
-    private SymbolTable(Bytes strtab, int[] nameOff, long[] value, long[] size, byte[] info, int[] shndx) {
+    private SymbolTable(byte[] strtab, int[] nameOff, long[] value, long[] size, byte[] info, int[] shndx) {
         this.strtab = strtab;
         this.nameOff = nameOff;
         this.value = value;
@@ -52,7 +53,7 @@ public final class SymbolTable {
     }
 
     static SymbolTable empty() {
-        return new SymbolTable(null, new int[0], new long[0], new long[0], new byte[0], new int[0]);
+        return new SymbolTable(new byte[0], new int[0], new long[0], new long[0], new byte[0], new int[0]);
     }
 
     static SymbolTable read(ElfFile elf, ElfFile.Section symtab) {
@@ -81,7 +82,7 @@ public final class SymbolTable {
                 shndx[k] = d.u16(o + 14);
             }
         }
-        return new SymbolTable(str, nameOff, value, size, info, shndx);
+        return new SymbolTable(str.bytes(0, (int) str.size()), nameOff, value, size, info, shndx);
     }
 
     public int count() {
@@ -89,7 +90,8 @@ public final class SymbolTable {
     }
 
     public String name(int i) {
-        return strtab == null ? "" : strtab.cstring(nameOff[i]);
+        int off = nameOff[i];
+        return off < 0 || off >= strtab.length ? "" : NameIndex.cstring(strtab, off);
     }
 
     public long value(int i) {
@@ -121,29 +123,27 @@ public final class SymbolTable {
      * the first function.
      */
     public Optional<Symbol> byName(String name) {
-        Map<String, Integer> m = byName;
+        NameIndex m = byName;
         if (m == null) {
             synchronized (this) {
                 m = byName;
                 if (m == null) {
-                    m = new HashMap<>(value.length * 2);
+                    boolean[] named = new boolean[value.length];
                     for (int k = 1; k < value.length; k++) {
                         int t = type(k);
-                        if (t == STT_SECTION || t == STT_FILE || nameOff[k] == 0) {
-                            continue;
-                        }
-                        String nm = name(k);
-                        Integer prev = m.get(nm);
-                        if (prev == null || (bind(prev) == 0 && bind(k) != 0)) {
-                            m.put(nm, k);
-                        }
+                        named[k] = t != STT_SECTION && t != STT_FILE && nameOff[k] != 0;
                     }
-                    byName = m;
+                    m = byName = new NameIndex(strtab, nameOff, named);
                 }
             }
         }
-        Integer k = m.get(name);
-        return k == null ? Optional.empty() : Optional.of(get(k));
+        int chosen = -1;
+        for (int k : m.all(name)) {
+            if (chosen < 0 || bind(chosen) == 0 && bind(k) != 0) {
+                chosen = k;
+            }
+        }
+        return chosen < 0 ? Optional.empty() : Optional.of(get(chosen));
     }
 
     /**
@@ -231,18 +231,31 @@ public final class SymbolTable {
                 tmp[n++] = k;
             }
         }
-        Integer[] boxed = new Integer[n];
-        for (int k = 0; k < n; k++) {
-            boxed[k] = tmp[k];
-        }
-        Arrays.sort(boxed, (x, y) -> {
-            int c = Long.compareUnsigned(value[x], value[y]);
-            return c != 0 ? c : Integer.compare(x, y);
-        });
-        int[] out = new int[n];
-        for (int k = 0; k < n; k++) {
-            out[k] = boxed[k];
-        }
+        // by address (unsigned), then by index: a stable sort of indices already in order
+        int[] out = Arrays.copyOf(tmp, n);
+        mergeSort(out, new int[n], 0, n);
         return out;
+    }
+
+    private void mergeSort(int[] a, int[] scratch, int from, int to) {
+        if (to - from < 2) {
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        mergeSort(a, scratch, from, mid);
+        mergeSort(a, scratch, mid, to);
+        if (Long.compareUnsigned(value[a[mid - 1]], value[a[mid]]) <= 0) {
+            return; // already in order (symbol tables mostly are)
+        }
+        System.arraycopy(a, from, scratch, from, to - from);
+        int i = from;
+        int j = mid;
+        for (int k = from; k < to; k++) {
+            if (j >= to || i < mid && Long.compareUnsigned(value[scratch[i]], value[scratch[j]]) <= 0) {
+                a[k] = scratch[i++];
+            } else {
+                a[k] = scratch[j++];
+            }
+        }
     }
 }

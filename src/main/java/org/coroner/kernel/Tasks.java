@@ -164,4 +164,48 @@ public final class Tasks {
         }
         return "??";
     }
+
+    /** The state as crash's {@code set} and {@code task} spell it: {@code TASK_RUNNING}, {@code TASK_UNINTERRUPTIBLE|TASK_NOLOAD}. */
+    public static String stateName(long state, long exitState) {
+        long st = state | exitState;
+        if (st == 0) {
+            return "TASK_RUNNING";
+        }
+        if (st == 0x40) {
+            return "TASK_PARKED";
+        }
+        List<String> names = new ArrayList<>();
+        if ((st & 1) != 0) {
+            names.add("TASK_INTERRUPTIBLE");
+        }
+        if ((st & 2) != 0) {
+            names.add("TASK_UNINTERRUPTIBLE");
+        }
+        if ((st & 4) != 0) {
+            names.add("TASK_STOPPED");
+        }
+        if ((st & 8) != 0) {
+            names.add("TASK_TRACED");
+        }
+        long dead = st & 0x90; // EXIT_DEAD | TASK_DEAD
+        if (dead != 0) {
+            names.add(Long.bitCount(dead) > 1 ? "EXIT_DEAD|TASK_DEAD" : "EXIT_DEAD");
+        }
+        if ((st & 0x20) != 0) {
+            names.add("EXIT_ZOMBIE");
+        }
+        if ((st & 0x200) != 0) {
+            names.add("TASK_WAKING");
+        }
+        if ((st & 0x100) != 0) {
+            names.add("TASK_WAKEKILL");
+        }
+        if ((st & 0x400) != 0) {
+            names.add("TASK_NOLOAD");
+        }
+        if ((st & 0x800) != 0) {
+            names.add("TASK_NEW");
+        }
+        return String.join("|", names);
+    }
 }

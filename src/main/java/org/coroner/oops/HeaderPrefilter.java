@@ -17,8 +17,6 @@ final class HeaderPrefilter {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final long[] table = new long[1024];
-    /** The first two bytes of every header, as a 64 Kibit set. */
-    private final long[] firstPairs = new long[1024];
     /** Headers by hash slot (only slots that are set), as bytes. */
     private final byte[][][] bySlot = new byte[1 << 16][][];
 
@@ -30,8 +28,6 @@ final class HeaderPrefilter {
             }
             int slot = slot(b[0] & 0xff | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24);
             table[slot >>> 6] |= 1L << slot;
-            int pair = b[0] & 0xff | (b[1] & 0xff) << 8;
-            firstPairs[pair >>> 6] |= 1L << pair;
             byte[][] old = bySlot[slot];
             byte[][] grown = old == null ? new byte[1][] : Arrays.copyOf(old, old.length + 1);
             grown[grown.length - 1] = b;
@@ -109,43 +105,6 @@ final class HeaderPrefilter {
             if ((table[s >>> 6] & 1L << s) != 0 && matchesAt(seg, i, bySlot[s])) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    /**
-     * Whether {@code b[from, to)} contains a header, anywhere: consoles glue messages together
-     * ("...user memory accessgeneral protection fault: 0000"), so no word boundary is assumed.
-     * Only positions whose two bytes can start a header are hashed.
-     */
-    boolean lineHasCandidate(byte[] b, int from, int to) {
-        long[] pairs = firstPairs;
-        long[] t = table;
-        for (int i = from, end = to - 3; i < end; i++) {
-            int pr = b[i] & 0xff | (b[i + 1] & 0xff) << 8;
-            if ((pairs[pr >>> 6] & 1L << pr) != 0) {
-                int w = pr | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
-                int s = slot(w);
-                if ((t[s >>> 6] & 1L << s) != 0 && matchesAt(b, i, to, bySlot[s])) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean matchesAt(byte[] b, int i, int to, byte[][] candidates) {
-        outer:
-        for (byte[] h : candidates) {
-            if (i + h.length > to) {
-                continue;
-            }
-            for (int k = 0; k < h.length; k++) {
-                if (b[i + k] != h[k]) {
-                    continue outer;
-                }
-            }
-            return true;
         }
         return false;
     }

@@ -133,13 +133,14 @@ public final class LineCleaner {
         out.context = context;
     }
 
+    /** UTF-8 (the JDK's decoder copies ASCII, nearly every console line, at memory speed). */
     static String decode(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] < 0) {
-                return new String(b, from, to - from, StandardCharsets.UTF_8);
-            }
-        }
-        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        return new String(b, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #decode}, for bytes known to be ASCII (their UTF-8 and Latin-1 decodings are the same). */
+    static String decode(byte[] b, int from, int to, boolean ascii) {
+        return ascii ? new String(b, from, to - from, StandardCharsets.ISO_8859_1) : decode(b, from, to);
     }
 
     /** {@code [ 123.456789]}: returns the index after {@code ]}, or {@code p}. */

@@ -2,26 +2,42 @@ package org.coroner.oops;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Reads a segment line by line into one reusable buffer (bulk copies, {@code \r} dropped), so the
- * report window pays no allocation for lines it only looks at.
+ * Reads a segment line by line into one reusable buffer ({@code \r} dropped), so the report window
+ * pays no allocation for lines it only looks at. The {@code \n} is searched eight bytes at a time,
+ * and the same eight-byte loads fill the buffer: each byte is read once.
  */
 final class LineReader {
-    private static final int CHUNK = 160; // most console lines fit: one copy per line
     /** Lines longer than this are cut (their rest is skipped): a console line is far shorter. */
     static final int MAX_LINE = 1 << 16;
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_ARRAY = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+    private static final long RETURNS = ONES * '\r';
+    /** Bytes below 14: {@code \n} and {@code \r} are among them, text bytes are not. */
+    private static final long BELOW_14 = ONES * 14;
 
     private final MemorySegment seg;
     private final long size;
     private long pos;
+    /** The current line's bytes, then whatever the last eight-byte store left behind. */
     byte[] buf = new byte[1024];
     /** Bytes of the current line in {@link #buf}. */
     int len;
     /** Offsets of the current line in the segment: its start and its {@code \n} (or the end). */
     long start;
     long end;
+    /** The line is ASCII (when false it may still be). */
+    boolean ascii;
 
     LineReader(MemorySegment seg, long pos) {
         this.seg = seg;
@@ -38,53 +54,76 @@ final class LineReader {
         return pos;
     }
 
-    private boolean sawCarriageReturn;
+    /** Reads on from {@code offset} (a line start). */
+    void seek(long offset) {
+        pos = offset;
+    }
 
+    /** Reads the next line. */
     void next() {
         start = pos;
-        len = 0;
-        sawCarriageReturn = false;
         long p = pos;
-        while (p < size) {
-            int n = (int) Math.min(CHUNK, size - p);
-            if (len + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        long nl = -1;
+        boolean cr = false;
+        int k = 0; // bytes stored in buf
+        byte[] b = buf;
+        long high = 0;
+        for (long last = size - 8; p <= last; p += 8) {
+            long w = seg.get(LONG, p);
+            if (k + 8 > b.length && k < MAX_LINE) {
+                b = buf = Arrays.copyOf(b, Math.max(b.length * 2, k + 8));
             }
-            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, len, n);
-            int nl = -1;
-            for (int i = len; i < len + n; i++) {
-                byte c = buf[i];
+            if (k < MAX_LINE) {
+                LONG_ARRAY.set(b, k, w);
+                k += 8;
+            }
+            high |= w;
+            if (((w - BELOW_14) & ~w & HIGHS) == 0) {
+                continue; // no control byte: neither \n nor \r
+            }
+            long n = equalBytes(w, NEWLINES);
+            long r = equalBytes(w, RETURNS);
+            if (n != 0) {
+                // the lowest set bit is always a true match: bits above one may be false
+                cr |= r != 0 && Long.numberOfTrailingZeros(r) < Long.numberOfTrailingZeros(n);
+                nl = p + (Long.numberOfTrailingZeros(n) >>> 3);
+                break;
+            }
+            cr |= r != 0;
+        }
+        if (nl < 0) {
+            for (; p < size; p++) {
+                byte c = seg.get(ValueLayout.JAVA_BYTE, p);
                 if (c == '\n') {
-                    nl = i;
+                    nl = p;
                     break;
                 }
-                if (c == '\r') {
-                    sawCarriageReturn = true;
+                cr |= c == '\r';
+                high |= c;
+                if (k < MAX_LINE) {
+                    if (k == b.length) {
+                        b = buf = Arrays.copyOf(b, b.length * 2);
+                    }
+                    b[k++] = c;
                 }
             }
-            if (nl >= 0) {
-                p += nl - len;
-                len = nl;
-                end = p;
-                pos = p + 1;
-                dropCarriageReturns();
-                return;
-            }
-            len += n;
-            p += n;
-            if (len > MAX_LINE) {
-                len = MAX_LINE;
-            }
         }
-        end = size;
-        pos = size;
-        dropCarriageReturns();
+        end = nl < 0 ? size : nl;
+        pos = nl < 0 ? size : nl + 1;
+        len = (int) Math.min(end - start, MAX_LINE);
+        ascii = (high & HIGHS) == 0;
+        if (cr) {
+            dropCarriageReturns();
+        }
+    }
+
+    /** A set high bit in each byte of {@code w} that equals the byte repeated in {@code pattern}. */
+    private static long equalBytes(long w, long pattern) {
+        long x = w ^ pattern;
+        return (x - ONES) & ~x & HIGHS;
     }
 
     private void dropCarriageReturns() {
-        if (!sawCarriageReturn) {
-            return;
-        }
         int w = 0;
         for (int r = 0; r < len; r++) {
             byte c = buf[r];

@@ -2,7 +2,7 @@ package org.coroner.oops;
 
 import static org.coroner.oops.Patterns.CALL_TRACE;
 import static org.coroner.oops.Patterns.RIP;
-import static org.coroner.oops.Patterns.RIP_FRAME;
+import static org.coroner.oops.Patterns.RIP_OR_INTERRUPT;
 import static org.coroner.oops.Patterns.re;
 
 import java.util.ArrayList;
@@ -153,7 +153,7 @@ final class OopsCatalog {
 
     /** WARN() stacks start at the trapping IP on newer kernels, at the Call Trace on older ones. */
     private static F warning(String title, String fmt, String... skip) {
-        return f(title).fmt(fmt).stack(re("(?:" + RIP_FRAME + "|--- interrupt: [0-9]+ at {{FUNC}})"), PARSE_STACK)
+        return f(title).fmt(fmt).stack(RIP_OR_INTERRUPT, PARSE_STACK)
                 .stack2(CALL_TRACE, PARSE_STACK).skip(skip);
     }
 

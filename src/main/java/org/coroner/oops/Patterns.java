@@ -27,5 +27,7 @@ final class Patterns {
     static final String RIP_FRAME = "(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}"
             + "|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))";
     static final Pattern RIP = re(RIP_FRAME);
+    /** A WARN()'s trapping IP, or the interrupt frame powerpc prints in its place. */
+    static final Pattern RIP_OR_INTERRUPT = re("(?:" + RIP_FRAME + "|--- interrupt: [0-9]+ at {{FUNC}})");
     static final Pattern CALL_TRACE = re("(?:Call (?:T|t)race:)|(?:Backtrace:)");
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.coroner.io.BadInputException;
 import org.coroner.io.MappedFile;
 import org.coroner.oops.OopsCatalog.Oops;
@@ -42,7 +41,10 @@ public final class ReportFinder {
 
     private static final String DISABLING_LOCK_DEBUGGING = "Disabling lock debugging due to kernel taint";
     private static final String SENDING_NMI = "Sending NMI from CPU";
+    private static final String END_MARKER = "---[ end ";
+    private static final String EOI = "<EOI>";
     private static final HeaderPrefilter PREFILTER;
+    private static final LineWords LINE_WORDS;
 
     static {
         List<String> words = new ArrayList<>();
@@ -52,7 +54,13 @@ public final class ReportFinder {
         words.add(DISABLING_LOCK_DEBUGGING);
         words.add(SENDING_NMI);
         PREFILTER = new HeaderPrefilter(words);
+        LINE_WORDS = new LineWords.Builder().add(LineWords.HEADER, words)
+                .add(LineWords.STACK_START, StackRules.STACK_START_WORDS)
+                .add(LineWords.SHOULD_FAIL, List.of(StackRules.SHOULD_FAIL))
+                .add(LineWords.END_MARKER, List.of(END_MARKER))
+                .add(LineWords.EOI, List.of(EOI)).build();
     }
+
 
     private static final String REPLAY = "** replaying previous printk message **";
 
@@ -89,7 +97,7 @@ public final class ReportFinder {
     public static Optional<FoundReport> findFirst(byte[] log) {
         MemorySegment seg = MemorySegment.ofArray(log);
         HeaderPrefilter.Cursor c = new HeaderPrefilter.Cursor(0, 1);
-        WindowLines window = new WindowLines(seg);
+        WindowLines window = new WindowLines(seg, LINE_WORDS);
         while (PREFILTER.nextCandidateLine(seg, c)) {
             Step s = tryReport(seg, c, window);
             if (s.report != null) {
@@ -102,7 +110,7 @@ public final class ReportFinder {
     /** Streams every report to {@code sink}, in order; memory stays bounded by one report's window. */
     public static void scan(MemorySegment log, Consumer<FoundReport> sink) {
         HeaderPrefilter.Cursor c = new HeaderPrefilter.Cursor(0, 1);
-        WindowLines window = new WindowLines(log);
+        WindowLines window = new WindowLines(log, LINE_WORDS);
         while (PREFILTER.nextCandidateLine(log, c)) {
             Step s = tryReport(log, c, window);
             if (s.report != null) {
@@ -116,30 +124,33 @@ public final class ReportFinder {
 
     /** Examines the candidate line at {@code c}; leaves {@code c} where the search goes on. */
     private static Step tryReport(MemorySegment seg, HeaderPrefilter.Cursor c, WindowLines window) {
-        long start = c.offset;
-        long end = lineEnd(seg, start);
-        LogLine first = LineCleaner.clean(seg, start, end, c.line);
+        // the line is often one the last report's window read past: the window has it parsed
+        window.start(c.offset);
+        WindowLines.Parsed p = window.next(c.line);
+        long end = p.end;
+        LogLine first = new LogLine(c.line, p.text, p.context);
         Oops oops = matchOops(first.text());
         if (oops == null || truncatedByReplay(seg, end)) {
             c.offset = Math.min(end + 1, seg.byteSize());
             c.line++;
+            window.finish(c.offset);
             return new Step(null);
         }
-        return new Step(buildReport(seg, c, first, oops, end, window));
+        return new Step(buildReport(seg, c, first, p.words, oops, end, window));
     }
 
-    /** One line the report window kept. */
-    private record Kept(LogLine line, String text, boolean questionable, boolean inText) {
+    /** One line the report window kept, and its {@link LineWords} bits. */
+    private record Kept(LogLine line, String text, boolean questionable, boolean inText, long words) {
     }
 
-    private static FoundReport buildReport(MemorySegment seg, HeaderPrefilter.Cursor c, LogLine first, Oops oops,
-                                           long firstEnd, WindowLines in) {
+    private static FoundReport buildReport(MemorySegment seg, HeaderPrefilter.Cursor c, LogLine first,
+                                           long firstWords, Oops oops, long firstEnd, WindowLines in) {
         String context = first.context();
         boolean callerContext = first.hasCaller();
         int minLinesBeforePanic = first.text().contains("BUG: KMSAN:") ? MIN_LINES_BEFORE_PANIC_KMSAN
                 : MIN_LINES_BEFORE_PANIC;
         List<Kept> kept = new ArrayList<>();
-        kept.add(new Kept(first, first.text(), false, true));
+        kept.add(new Kept(first, first.text(), false, true, firstWords));
         int reportEndKept = 1; // kept lines that form the title text
         int textLines = 1;
         boolean skipText = false;
@@ -152,12 +163,11 @@ public final class ReportFinder {
         int silent = 0; // consecutive lines of other tasks/CPUs
         long pos = Math.min(firstEnd + 1, seg.byteSize());
 
-        in.start(pos);
         int lineNo = first.number();
         long bytes = firstEnd - c.offset;
         int lines = 1;
         while (in.hasNext() && lines < MAX_LINES && bytes < MAX_BYTES) {
-            WindowLines.Parsed p = in.next(lineNo + 1, PREFILTER);
+            WindowLines.Parsed p = in.next(lineNo + 1);
             long lineStart = p.start;
             lineNo++;
             lines++;
@@ -198,7 +208,7 @@ public final class ReportFinder {
             LogLine ll = new LogLine(lineNo, text, lineContext);
             boolean questionable = false;
             String stripped = text;
-            if (!context.isEmpty() && !text.contains("<EOI>")) {
+            if (!context.isEmpty() && !((p.words & LineWords.EOI) != 0 && text.contains(EOI))) {
                 int q = text.indexOf(" ? ");
                 if (q >= 0) {
                     questionable = true; // an unreliable frame: not for titles, kept for the decoder
@@ -210,13 +220,13 @@ public final class ReportFinder {
             }
             if (questionable) {
                 if (secondOffset < 0 || callerContext) {
-                    kept.add(new Kept(ll, stripped, true, false));
+                    kept.add(new Kept(ll, stripped, true, false, p.words));
                 }
                 continue;
             }
             textLines++;
             boolean skipLine = skipText;
-            if (!p.candidate) {
+            if ((p.words & LineWords.HEADER) == 0) {
                 // none of the lines below: the prefilter saw none of their words
             } else if (text.contains(DISABLING_LOCK_DEBUGGING)) {
                 skipLine = true;
@@ -230,7 +240,7 @@ public final class ReportFinder {
                 skipText = true;
                 skipLine = true;
             }
-            kept.add(new Kept(ll, stripped, false, !skipLine));
+            kept.add(new Kept(ll, stripped, false, !skipLine, p.words));
             // With caller ids the task's own lines are known: its text goes on past another report
             // (the title may need a stack printed after it); without, the next report ends it.
             if (!skipLine && (secondOffset < 0 || callerContext)) {
@@ -239,17 +249,19 @@ public final class ReportFinder {
         }
 
         List<String> texts = new ArrayList<>(kept.size());
+        long[] words = new long[kept.size()];
         int titleLines = 0;
         for (int i = 0; i < kept.size(); i++) {
             Kept k = kept.get(i);
             if (k.inText) {
+                words[texts.size()] = k.words;
                 texts.add(k.text);
                 if (i < reportEndKept) {
                     titleLines = texts.size();
                 }
             }
         }
-        Titler.Description d = Titler.describe(oops, texts, titleLines);
+        Titler.Description d = Titler.describe(oops, new ReportText(texts, titleLines, words));
 
         List<LogLine> shown = displayed(kept, secondLine);
         List<String> shownText = shown.stream().map(LogLine::text).toList();
@@ -270,7 +282,7 @@ public final class ReportFinder {
     /** A header that starts a report of its own, not one that continues the current report. */
     private static boolean startsReport(MemorySegment seg, String text, long lineEnd) {
         if (matchOops(text) != null) {
-            return !truncatedByReplay(seg, lineEnd) && !anyFind(OopsCatalog.REPORT_START_IGNORES, text);
+            return !truncatedByReplay(seg, lineEnd) && !StackRules.anyFind(OopsCatalog.REPORT_START_IGNORES, text);
         }
         return containsAny(text, OopsCatalog.INFO_WITH_STACK);
     }
@@ -287,17 +299,18 @@ public final class ReportFinder {
                 break;
             }
             String t = k.line.text();
-            if (endTrace >= 0 && t.contains("Kernel panic - not syncing")) {
+            boolean marker = (k.words & LineWords.END_MARKER) != 0;
+            if (endTrace >= 0 && (k.words & LineWords.HEADER) != 0 && t.contains("Kernel panic - not syncing")) {
                 endTrace = -1; // the panic follows the oops: it belongs to the report
             }
             if (endTrace >= 0 && out.size() - endTrace > 20) {
                 break;
             }
             out.add(k.line);
-            if (t.contains("---[ end Kernel panic")) {
+            if (marker && t.contains("---[ end Kernel panic")) {
                 return out;
             }
-            if (t.contains("---[ end trace") && endTrace < 0) {
+            if (marker && endTrace < 0 && t.contains("---[ end trace")) {
                 endTrace = out.size();
             }
         }
@@ -310,7 +323,7 @@ public final class ReportFinder {
     /** The first kind of report whose header the line carries, unless a suppression says it is none. */
     static Oops matchOops(String text) {
         for (Oops o : OopsCatalog.ALL) {
-            if (text.contains(o.header()) && !anyFind(o.suppressions(), text)) {
+            if (text.contains(o.header()) && !StackRules.anyFind(o.suppressions(), text)) {
                 return o;
             }
         }
@@ -339,15 +352,6 @@ public final class ReportFinder {
             }
         }
         return size;
-    }
-
-    private static boolean anyFind(List<Pattern> res, String s) {
-        for (Pattern p : res) {
-            if (p.matcher(s).find()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean containsAny(String s, List<String> words) {

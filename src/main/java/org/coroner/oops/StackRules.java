@@ -214,14 +214,23 @@ final class StackRules {
     }
 
     /** Each {@link #STACK_START} pattern needs one of these words; most lines have none. */
-    private static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
+    private static final List<String> STACK_START_WORDS_WITH_COLON = List.of("race", "Allocated", "Freed", "acktrace",
             "Uninit was stored", "badaddr");
+    /** Every word {@link #isStackStart} looks for, with or without a colon on the line. */
+    static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
+            "Uninit was stored", "badaddr", "Call ");
+    static final String SHOULD_FAIL = "should_fail";
+
+    /** {@link #isStackStart(String)} for a line whose {@link LineWords} bits are known. */
+    static boolean isStackStart(String line, long words) {
+        return (words & LineWords.STACK_START) != 0 && isStackStart(line);
+    }
 
     static boolean isStackStart(String line) {
         if (line.indexOf(':') < 0) { // only these two starts need no colon
             return (line.contains("Call ") || line.contains("Uninit was stored")) && anyFind(STACK_START, line);
         }
-        for (String w : STACK_START_WORDS) {
+        for (String w : STACK_START_WORDS_WITH_COLON) {
             if (line.contains(w)) {
                 return anyFind(STACK_START, line);
             }
@@ -292,10 +301,15 @@ final class StackRules {
 
     /** {@code p.matcher(line)} if it finds a match, else null; skips the regex when a required word is absent. */
     static java.util.regex.Matcher find(Pattern p, String line) {
-        if (p == Patterns.RIP && !(line.contains("IP") || line.contains("pc ") || line.contains("PC is at"))) {
+        if ((p == Patterns.RIP || p == Patterns.RIP_OR_INTERRUPT)
+                && !(line.contains("IP") || line.contains("pc ") || line.contains("PC is at")
+                || p == Patterns.RIP_OR_INTERRUPT && line.contains("--- interrupt: "))) {
             return null;
         }
         if (p == Patterns.CALL_TRACE && !(line.contains("race:") || line.contains("Backtrace:"))) {
+            return null;
+        }
+        if (!Literals.of(p).mayFind(line, 0)) {
             return null;
         }
         java.util.regex.Matcher m = p.matcher(line);
@@ -303,12 +317,16 @@ final class StackRules {
     }
 
     static boolean isCorruptedLine(String line) {
-        return line.contains("should_fail") && anyFind(CORRUPTED_LINE, line);
+        return line.contains(SHOULD_FAIL) && anyFind(CORRUPTED_LINE, line);
     }
 
-    static boolean anyFind(List<Pattern> res, CharSequence s) {
+    static boolean isCorruptedLine(String line, long words) {
+        return (words & LineWords.SHOULD_FAIL) != 0 && isCorruptedLine(line);
+    }
+
+    static boolean anyFind(List<Pattern> res, String s) {
         for (Pattern p : res) {
-            if (p.matcher(s).find()) {
+            if (Literals.find(p, s)) {
                 return true;
             }
         }

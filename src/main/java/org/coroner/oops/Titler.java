@@ -37,6 +37,7 @@ public final class Titler {
             Oops oops = ReportFinder.matchOops(lines.get(i));
             if (oops != null) {
                 List<String> rest = lines.subList(i, lines.size()).stream()
+                        .flatMap(l -> l.indexOf('\n') < 0 ? java.util.stream.Stream.of(l) : java.util.Arrays.stream(l.split("\n", -1)))
                         .filter(l -> !l.contains(" ? ")) // unreliable frames never name a report
                         .toList();
                 return java.util.Optional.of(describe(oops, rest, rest.size()));
@@ -54,14 +55,14 @@ public final class Titler {
      * @param titleLines how many of them, up to the next report, the title may come from
      */
     static Description describe(Oops oops, List<String> lines, int titleLines) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < titleLines; i++) {
-            sb.append(lines.get(i)).append('\n');
-        }
-        Found found = find(oops, sb.toString());
+        return describe(oops, new ReportText(lines, titleLines));
+    }
+
+    static Description describe(Oops oops, ReportText report) {
+        Found found = find(oops, report);
         String reason = found.corrupted;
         if (reason == null) {
-            reason = corruptedReason(found.title, lines, found.format);
+            reason = corruptedReason(found.title, report, found.format);
         }
         String title = sanitize(normalize(found.title));
         // the stack's guilty frame; for formats without a stack, the function their regex named
@@ -75,11 +76,15 @@ public final class Titler {
     private record Found(String title, String corrupted, Format format, String frame) {
     }
 
-    private static Found find(Oops oops, String text) {
+    private static Found find(Oops oops, ReportText report) {
+        String text = report.text;
         String header = oops.header();
         boolean matchedTitle = false;
         for (int at = text.indexOf(header); at >= 0; at = text.indexOf(header, at + 1)) {
             for (Format f : oops.formats()) {
+                if (!Literals.of(f.title()).mayMatchAt(text, at)) {
+                    continue; // most variants' words are not on the header line
+                }
                 Matcher m = f.title().matcher(text).region(at, text.length());
                 m.useAnchoringBounds(false).useTransparentBounds(true);
                 if (!m.lookingAt()) {
@@ -100,7 +105,7 @@ public final class Titler {
                 String corrupted = null;
                 String guilty = null;
                 if (f.stack() != null) {
-                    StackResult st = extractFrames(f.stack(), text.substring(m.start()));
+                    StackResult st = extractFrames(f.stack(), report, m.start());
                     if (!st.ok) {
                         corrupted = NO_FRAMES;
                     }
@@ -130,16 +135,52 @@ public final class Titler {
      * it matches (its capture groups are frames); {@link OopsCatalog#PARSE_STACK} takes frame lines
      * until the next stack trace starts. Each parsed stack yields one guilty frame.
      */
-    private static StackResult extractFrames(Stack stack, String text) {
-        StackResult r = extractFrames(stack, stack.parts(), text);
+    private static StackResult extractFrames(Stack stack, ReportText report, int from) {
+        StackLines lines = new StackLines(report, from);
+        StackResult r = extractFrames(stack, stack.parts(), lines);
         if (r.ok || stack.parts2().isEmpty()) {
             return r;
         }
-        return extractFrames(stack, stack.parts2(), text);
+        return extractFrames(stack, stack.parts2(), lines);
     }
 
-    private static StackResult extractFrames(Stack stack, List<Pattern> parts, String text) {
-        String[] lines = text.split("\n", -1);
+    /**
+     * The text from offset {@code from} of the title text, line by line, as {@code split("\n", -1)}
+     * would cut it (the first line from {@code from}, a last empty line), without copying it.
+     */
+    private static final class StackLines {
+        private final ReportText report;
+        private final int first;
+        private final String firstText;
+        final int length;
+
+        StackLines(ReportText report, int from) {
+            this.report = report;
+            this.first = report.lineAt(from);
+            int col = from - report.lineStart(first);
+            String line = report.lines.get(first);
+            this.firstText = col == 0 ? line : line.substring(col);
+            this.length = report.titleLines - first + 1;
+        }
+
+        String get(int i) {
+            return i == 0 ? firstText : first + i < report.titleLines ? report.lines.get(first + i) : "";
+        }
+
+        boolean isStackStart(int i) {
+            if (i == 0 && firstText != report.lines.get(first)) {
+                return StackRules.isStackStart(firstText, report.words(first));
+            }
+            return first + i < report.titleLines ? report.isStackStart(first + i) : StackRules.isStackStart("");
+        }
+
+        /** The line's words; the first line's are its whole line's (a superset: a sound filter). */
+        long words(int i) {
+            return first + i < report.titleLines ? report.words(first + i) : LineWords.UNKNOWN;
+        }
+    }
+
+    private static StackResult extractFrames(Stack stack, List<Pattern> parts, StackLines lines) {
         int li = 0;
         List<String> raw = new ArrayList<>();
         List<String> results = new ArrayList<>();
@@ -163,12 +204,13 @@ public final class Titler {
             if (part == OopsCatalog.PARSE_STACK) {
                 stacks++;
                 while (li < lines.length) {
-                    String ln = lines[li++];
-                    if (StackRules.isCorruptedLine(ln)) {
+                    int at = li++;
+                    String ln = lines.get(at);
+                    if (StackRules.isCorruptedLine(ln, lines.words(at))) {
                         ok = false;
                         continue next;
                     }
-                    if (StackRules.isStackStart(ln)) {
+                    if (lines.isStackStart(at)) {
                         continue next;
                     }
                     if (pi != parts.size() - 1) {
@@ -191,8 +233,9 @@ public final class Titler {
                 }
             } else {
                 while (li < lines.length) {
-                    String ln = lines[li++];
-                    if (StackRules.isCorruptedLine(ln)) {
+                    int at = li++;
+                    String ln = lines.get(at);
+                    if (StackRules.isCorruptedLine(ln, lines.words(at))) {
                         ok = false;
                         continue next;
                     }
@@ -211,7 +254,18 @@ public final class Titler {
         if (raw.isEmpty()) {
             return null;
         }
-        List<String> stripped = raw.stream().map(StackRules::stripFrame).toList();
+        // stripped on demand: most extractors look at the first frame only
+        List<String> stripped = new java.util.AbstractList<>() {
+            @Override
+            public String get(int i) {
+                return StackRules.stripFrame(raw.get(i));
+            }
+
+            @Override
+            public int size() {
+                return raw.size();
+            }
+        };
         Pick p = stack.extractor().pick(stripped);
         return p == null || p.name().isEmpty() ? null : p.name();
     }
@@ -245,7 +299,8 @@ public final class Titler {
     private static final Pattern TIMESTAMP_IN_TITLE = Pattern.compile("\\[ *[0-9]+\\.[0-9]+\\]");
 
     /** A report that should carry a stack but shows none, or whose title caught a timestamp, is corrupted. */
-    private static String corruptedReason(String title, List<String> lines, Format format) {
+    private static String corruptedReason(String title, ReportText report, Format format) {
+        List<String> lines = report.lines;
         if (TIMESTAMP_IN_TITLE.matcher(title).find()) {
             return "title matches corrupted regexp";
         }
@@ -257,12 +312,12 @@ public final class Titler {
         int[] firstAt = new int[keys];
         java.util.Arrays.fill(firstAt, -1);
         for (int i = 0; i < lines.size(); i++) {
-            String ln = lines.get(i);
-            if (!StackRules.isStackStart(ln)) {
+            if (!report.isStackStart(i)) {
                 continue;
             }
+            String ln = lines.get(i);
             for (int k = 0; k < keys; k++) {
-                if (firstAt[k] < 0 && StackRules.STACK_START.get(k).matcher(ln).find()) {
+                if (firstAt[k] < 0 && Literals.find(StackRules.STACK_START.get(k), ln)) {
                     firstAt[k] = i;
                 }
             }
@@ -278,10 +333,10 @@ public final class Titler {
             }
             boolean corrupted = true;
             for (int i = at + 1; i < at + 16 && i < lines.size(); i++) {
-                String ln = lines.get(i);
-                if (StackRules.isStackStart(ln)) {
+                if (report.isStackStart(i)) {
                     break;
                 }
+                String ln = lines.get(i);
                 if (ln.contains("(stack is not available)") || StackRules.frames(ln) != null) {
                     hasStack = true;
                     corrupted = false;
@@ -306,20 +361,50 @@ public final class Titler {
             new Rule(Titler::hasHexRun, Pattern.compile("([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), "$1ADDR"),
             new Rule(t -> t.chars().filter(ch -> ch == '.').count() >= 3,
                     Pattern.compile("([0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3})"), "IP"),
-            new Rule(t -> t.indexOf(':') >= 0, Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
+            new Rule(Titler::hasColonDigit, Pattern.compile("(\\.\\w+)(:[0-9]+)+"), "$1:LINE"),
             new Rule(t -> t.contains("+0x"), Pattern.compile("([a-zA-Z][a-zA-Z0-9_.]+)\\+0x[0-9a-z]+/0x[0-9a-z]+"), "$1"),
             new Rule(t -> t.contains("CPU#"), Pattern.compile("CPU#[0-9]+"), "CPU"),
-            new Rule(Titler::hasDigit, Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
-            new Rule(Titler::hasDigit, Pattern.compile("(\\d+){7,}"), "NUM"));
+            new Rule(Titler::hasDigitAfterNonWord, Pattern.compile("(\\W)(\\d+)(\\W|$)"), "$1NUM$3"),
+            new Rule(t -> hasDigitRun(t, 7), Pattern.compile("(\\d+){7,}"), "NUM"));
 
-    private static boolean hasDigit(String t) {
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c >= '0' && c <= '9') {
+    /** A {@code :} followed by a digit, which the line-number rule needs. */
+    private static boolean hasColonDigit(String t) {
+        for (int i = t.indexOf(':'); i >= 0 && i + 1 < t.length(); i = t.indexOf(':', i + 1)) {
+            if (isDigit(t.charAt(i + 1))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A digit right after a character that is not a word character ({@code \W\d}). */
+    private static boolean hasDigitAfterNonWord(String t) {
+        for (int i = 1; i < t.length(); i++) {
+            if (isDigit(t.charAt(i)) && !isWordChar(t.charAt(i - 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasDigitRun(String t, int min) {
+        int run = 0;
+        for (int i = 0; i < t.length(); i++) {
+            run = isDigit(t.charAt(i)) ? run + 1 : 0;
+            if (run >= min) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** {@code \w} as java.util.regex reads it without UNICODE_CHARACTER_CLASS. */
+    private static boolean isWordChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
     private static boolean hasHexRun(String t) {

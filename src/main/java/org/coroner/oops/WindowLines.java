@@ -10,17 +10,17 @@ import java.util.List;
  * handed to the next instead of being read and cleaned again.
  */
 final class WindowLines {
-    /** One parsed line; {@code text} is null until some window needed it. */
+    /** One parsed line. */
     static final class Parsed {
         final long start;
         final long end;
         final int number;
         final String context;
-        String text;
+        final String text;
         /** 0: not known yet, 1: starts no report, 2: starts a report of its own. */
         byte starts;
-        /** The byte prefilter saw a header in it. */
-        boolean candidate;
+        /** The {@link LineWords} bits of its text. */
+        long words;
 
         Parsed(long start, long end, int number, String context, String text) {
             this.start = start;
@@ -38,62 +38,64 @@ final class WindowLines {
     private final MemorySegment seg;
     private final LineCleaner.Prefix px = new LineCleaner.Prefix();
     private List<Parsed> cached = List.of();
-    private List<Parsed> recorded = new ArrayList<>();
+    private ArrayList<Parsed> recorded = new ArrayList<>();
+    /** The list {@link #cached} is a view of; the window after next records into it again. */
+    private ArrayList<Parsed> spare = new ArrayList<>();
     private int cacheIdx;
-    private LineReader reader;
+    private final LineReader reader;
+    private final LineWords lineWords;
     private long pos;
-    /** Set by {@link #next()} for a freshly read line: its bytes are in the reader's buffer. */
-    private boolean fresh;
 
-    WindowLines(MemorySegment seg) {
+    WindowLines(MemorySegment seg, LineWords lineWords) {
         this.seg = seg;
+        this.reader = new LineReader(seg, 0);
+        this.lineWords = lineWords;
     }
 
     /** Starts a window at {@code offset} (a line start). */
     void start(long offset) {
         pos = offset;
-        recorded = new ArrayList<>();
+        // the last window's list is no longer read once this one starts: record into it
+        ArrayList<Parsed> r = spare;
+        spare = recorded;
+        recorded = r;
+        recorded.clear();
         cacheIdx = 0;
         while (cacheIdx < cached.size() && cached.get(cacheIdx).start < offset) {
             cacheIdx++;
         }
-        reader = null;
     }
 
     boolean hasNext() {
         return pos < seg.byteSize();
     }
 
-    Parsed next(int number, HeaderPrefilter prefilter) {
+    Parsed next(int number) {
         Parsed p;
         if (cacheIdx < cached.size() && cached.get(cacheIdx).start == pos) {
             p = cached.get(cacheIdx++);
-            fresh = false;
         } else {
             cacheIdx = cached.size(); // past the cache: read from here on
-            if (reader == null || reader.position() != pos) {
-                reader = new LineReader(seg, pos);
+            if (reader.position() != pos) {
+                reader.seek(pos);
             }
             reader.next();
             LineCleaner.prefix(reader.buf, reader.len, px);
-            p = new Parsed(reader.start, reader.end, number, px.context, null);
-            p.candidate = prefilter.lineHasCandidate(reader.buf, px.textStart, reader.len);
-            if (!p.candidate) {
+            // decoded now, while the bytes are at hand: nearly every line's text is needed
+            p = new Parsed(reader.start, reader.end, number, px.context,
+                    LineCleaner.decode(reader.buf, px.textStart, reader.len, reader.ascii));
+            p.words = lineWords.scan(reader.buf, px.textStart, reader.len);
+            if ((p.words & LineWords.HEADER) == 0) {
                 p.starts = 1;
             }
-            fresh = true;
         }
         pos = Math.min(p.next(), seg.byteSize());
         recorded.add(p);
         return p;
     }
 
-    /** The cleaned text of the line {@link #next()} just returned. */
+    /** The cleaned text of a line {@link #next()} returned. */
     String text(Parsed p) {
-        if (p.text == null) {
-            p.text = fresh ? LineCleaner.decode(reader.buf, px.textStart, reader.len)
-                    : LineCleaner.clean(seg, p.start, p.end, p.number).text();
-        }
         return p.text;
     }
 

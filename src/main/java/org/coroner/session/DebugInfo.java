@@ -5,14 +5,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.coroner.arch.x86_64.X86_64DwarfRegisters;
 import org.coroner.dwarf.DwarfFile;
+import org.coroner.dwarf.cfi.CallFrameInfo;
+import org.coroner.dwarf.cfi.CfiRow;
+import org.coroner.dwarf.cfi.RegisterRecovery;
+import org.coroner.dwarf.loc.FrameVariables;
 import org.coroner.dwarf.Symbolizer;
 import org.coroner.elf.ElfFile;
 import org.coroner.io.BadInputException;
 import org.coroner.kernel.Kernel;
+import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.KernelModules;
 import org.coroner.kernel.stack.LoadedModule;
 import org.coroner.kernel.stack.SourceLines;
+import org.coroner.kernel.stack.X86_64FrameInputs;
 
 /**
  * Source locations of run-time code addresses in the dump: vmlinux addresses through the KASLR
@@ -24,9 +31,11 @@ public final class DebugInfo implements SourceLines {
     private final KernelModules modules;
     private final ModuleFiles files;
     private volatile Symbolizer vmlinux;
-    private final Map<String, Optional<ModuleDebug>> moduleDebug = new ConcurrentHashMap<>();
+    private final Map<String, ModuleDebug> moduleDebug = new ConcurrentHashMap<>();
+    private final Map<DwarfFile, CallFrameInfo> frames = new ConcurrentHashMap<>();
 
-    private record ModuleDebug(Symbolizer symbolizer, Map<String, Long> sections) {
+    /** A module's debug information from {@code file} (null symbolizer: none usable). */
+    private record ModuleDebug(Optional<Path> file, Symbolizer symbolizer, Map<String, Long> sections) {
     }
 
     public DebugInfo(Kernel kernel, KernelModules modules, ModuleFiles files) {
@@ -70,60 +79,129 @@ public final class DebugInfo implements SourceLines {
         return fileAddress(address).flatMap(fa -> fa.symbolizer().locate(fa.address()));
     }
 
+    /** One frame's parameters and locals ({@code bt -v}); {@code none} says why there are none. */
+    public record FrameVariablesOf(int frame, java.util.List<FrameVariables.Value> values, String none) {
+        /** The lines {@code bt -v} prints under the frame. */
+        public java.util.List<String> lines() {
+            if (values.isEmpty()) {
+                return java.util.List.of("(" + none + ")");
+            }
+            java.util.List<String> out = new java.util.ArrayList<>();
+            String scope = null;
+            for (FrameVariables.Value v : values) {
+                if (v.inlined() && !v.scope().equals(scope)) {
+                    out.add("inlined " + v.scope() + "():");
+                }
+                scope = v.inlined() ? v.scope() : null;
+                out.add((v.inlined() ? "  " : "") + v.render());
+            }
+            return out;
+        }
+    }
+
     /**
-     * {@code bt -v}: the frame's parameters and locals with their values where the frame has what
-     * their DWARF locations need (registers of exception frames and of the CPU; the CFA from ORC;
-     * memory), else the reason.
+     * {@code bt -v}: every frame's parameters and locals with their values, where they live and, when
+     * a value is not known, why. Registers of outer frames come from CFI ({@code .debug_frame} of
+     * vmlinux and of the modules' .ko), entry values from the callers' call sites.
      */
-    public java.util.List<String> variables(org.coroner.arch.x86_64.unwind.Frame f, org.coroner.kernel.stack.KernelOrc orc) {
-        long pc = f.isReturnAddress() ? f.pc() - 1 : f.pc();
+    public java.util.List<FrameVariablesOf> variables(Backtracer.Backtrace b, Backtracer bt) {
+        return trace(b, bt, true).all();
+    }
+
+    /**
+     * The same with only the registers the unwinder itself knows (CPU notes, exception frames, the
+     * switch frame): no CFI, no call sites. What {@code bt -v} showed before register recovery.
+     */
+    public java.util.List<FrameVariablesOf> variablesWithoutRecovery(Backtracer.Backtrace b, Backtracer bt) {
+        return trace(b, bt, false).all();
+    }
+
+    /** The registers every frame of {@code b} has, recovered by CFI, and where CFI's CFA differs from ORC's. */
+    public RegisterRecovery.Recovered registers(Backtracer.Backtrace b, Backtracer bt) {
+        return trace(b, bt, true).recovered();
+    }
+
+    /**
+     * The variables at a code address of a file with only the registers given (an exception frame's,
+     * the CPU's): no CFI, no call sites, no CFA. What the analyzer evaluates at a faulting pc.
+     */
+    public java.util.List<FrameVariables.Value> variablesAt(FileAddress fa,
+                                                           java.util.function.IntFunction<java.util.OptionalLong> registers) {
+        var arch = X86_64DwarfRegisters.INSTANCE;
+        var regs = org.coroner.dwarf.loc.RegisterFile.unknown(arch, "not known in this frame");
+        for (int n = 0; n < arch.count(); n++) {
+            java.util.OptionalLong v = registers.apply(n);
+            if (v.isPresent()) {
+                regs.set(n, v.getAsLong(), null);
+            }
+        }
+        var frame = new org.coroner.dwarf.loc.DwarfExpression.Frame(regs, java.util.OptionalLong.empty(),
+                "the CFA is not known here", kernel.memory(), org.coroner.dwarf.loc.DwarfExpression.EntryValues.NONE,
+                this::runtimeAddress);
+        return FrameVariables.evaluate(fa.symbolizer(), fa.address(), frame, a -> Optional.empty());
+    }
+
+    BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {
+        X86_64FrameInputs in = new X86_64FrameInputs(kernel, bt.orc(), bt.symbolizer());
+        return new BacktraceVariables(this, bt, X86_64DwarfRegisters.INSTANCE, in.of(b), recover);
+    }
+
+    /**
+     * {@code bt -v} of an arm64 backtrace: the parameters and locals of each of its call frames (the
+     * frame lines, in order; exception and user register blocks have none), registers recovered by
+     * CFI outwards from the CPU's registers, the switch frame or an exception frame's pt_regs.
+     */
+    public java.util.List<FrameVariablesOf> variables(org.coroner.kernel.stack.Arm64Backtraces.Backtrace b, Backtracer bt) {
+        var in = new org.coroner.kernel.stack.Arm64FrameInputs(kernel, bt.symbolizer(), this::cfiRow);
+        return new BacktraceVariables(this, bt, org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE, in.of(b), true).all();
+    }
+
+    /**
+     * A link-time address of {@code file} ({@code DW_OP_addr}) at run time: vmlinux's moved by KASLR,
+     * a module's by where the kernel loaded the section holding it; unchanged when not known.
+     */
+    long runtimeAddress(DwarfFile file, long address) {
+        if (file == null) {
+            return address;
+        }
+        Symbolizer v = vmlinux;
+        if (v != null && v.dwarf() == file) {
+            return address + kernel.kaslrOffset();
+        }
+        for (ModuleDebug md : moduleDebug.values()) {
+            if (md.symbolizer() == null || md.symbolizer().dwarf() != file) {
+                continue;
+            }
+            for (var e : md.sections().entrySet()) {
+                var sec = file.elf().section(e.getKey());
+                java.util.OptionalLong base = file.sectionBase(e.getKey());
+                if (sec.isPresent() && base.isPresent() && Long.compareUnsigned(address, base.getAsLong()) >= 0
+                        && Long.compareUnsigned(address, base.getAsLong() + sec.get().size()) < 0) {
+                    return e.getValue() + (address - base.getAsLong());
+                }
+            }
+        }
+        return address;
+    }
+
+    /** The CFI row at a run-time code address, from the .debug_frame of vmlinux or of the module's .ko. */
+    CfiRow cfiRow(long pc, String[] missing) {
         Optional<FileAddress> fa = fileAddress(pc);
         if (fa.isEmpty()) {
-            return java.util.List.of("(no debug information for this code" + (modules.containing(pc).isPresent()
-                    ? ": give the module's .ko with --modules)" : ")"));
+            missing[0] = modules.containing(pc).isPresent() ? "no .ko of this module (give it with --modules)"
+                    : "no debug information for this code";
+            return null;
         }
-        var regs = f.regs();
-        boolean partial = f.partialRegs();
-        java.util.function.IntFunction<java.util.OptionalLong> reg = n -> {
-            if (n == 7) {
-                return java.util.OptionalLong.of(f.sp());
-            }
-            if (regs == null || partial && n != 16) {
-                return java.util.OptionalLong.empty();
-            }
-            int idx = switch (n) {
-                case 0 -> org.coroner.arch.x86_64.unwind.Registers.AX;
-                case 1 -> org.coroner.arch.x86_64.unwind.Registers.DX;
-                case 2 -> org.coroner.arch.x86_64.unwind.Registers.CX;
-                case 3 -> org.coroner.arch.x86_64.unwind.Registers.BX;
-                case 4 -> org.coroner.arch.x86_64.unwind.Registers.SI;
-                case 5 -> org.coroner.arch.x86_64.unwind.Registers.DI;
-                case 6 -> org.coroner.arch.x86_64.unwind.Registers.BP;
-                case 8 -> org.coroner.arch.x86_64.unwind.Registers.R8;
-                case 9 -> org.coroner.arch.x86_64.unwind.Registers.R9;
-                case 10 -> org.coroner.arch.x86_64.unwind.Registers.R10;
-                case 11 -> org.coroner.arch.x86_64.unwind.Registers.R11;
-                case 12 -> org.coroner.arch.x86_64.unwind.Registers.R12;
-                case 13 -> org.coroner.arch.x86_64.unwind.Registers.R13;
-                case 14 -> org.coroner.arch.x86_64.unwind.Registers.R14;
-                case 15 -> org.coroner.arch.x86_64.unwind.Registers.R15;
-                case 16 -> org.coroner.arch.x86_64.unwind.Registers.IP;
-                default -> -1;
-            };
-            return idx < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(regs.get(idx));
-        };
-        java.util.OptionalLong cfa = java.util.OptionalLong.empty();
-        var e = orc.find(f.pc());
-        if (e.isPresent() && e.get().spReg() == org.coroner.arch.x86_64.unwind.OrcEntry.REG_SP) {
-            cfa = java.util.OptionalLong.of(f.sp() + e.get().spOffset());
-        } else if (e.isPresent() && e.get().spReg() == org.coroner.arch.x86_64.unwind.OrcEntry.REG_BP && regs != null && !partial) {
-            cfa = java.util.OptionalLong.of(regs.bp() + e.get().spOffset());
+        DwarfFile dw = fa.get().symbolizer().dwarf();
+        CallFrameInfo cfi = frames.computeIfAbsent(dw, d -> new CallFrameInfo(d.section(".debug_frame"), d.name(), 8));
+        Optional<CfiRow> row = cfi.rowAt(fa.get().address());
+        if (row.isEmpty()) {
+            String fn = locate(pc).map(l -> l.outermost().function()).orElse(null);
+            missing[0] = cfi.isEmpty() ? dw.name() + " has no .debug_frame"
+                    : (fn == null ? "this code" : fn) + " has no CFI (assembly code: where it keeps the caller's registers is not said)";
+            return null;
         }
-        var vals = org.coroner.dwarf.loc.FrameVariables.evaluate(fa.get().symbolizer(), fa.get().address(), reg, cfa, kernel.memory());
-        if (vals.isEmpty()) {
-            return java.util.List.of("(no parameters or locals in scope here)");
-        }
-        return vals.stream().map(org.coroner.dwarf.loc.FrameVariables.Value::render).toList();
+        return row.get();
     }
 
     @Override
@@ -154,18 +232,22 @@ public final class DebugInfo implements SourceLines {
         return v;
     }
 
+    /** A module's debug information, re-read when {@code mod -s} or {@code mod -d} changed its file. */
     private Optional<ModuleDebug> module(LoadedModule lm) {
-        return moduleDebug.computeIfAbsent(lm.name(), n -> {
-            Optional<Path> ko = files.find(n);
-            if (ko.isEmpty()) {
-                return Optional.empty();
+        Optional<Path> ko = files.find(lm.name());
+        ModuleDebug md = moduleDebug.get(lm.name());
+        if (md == null || !md.file().equals(ko)) {
+            md = new ModuleDebug(ko, null, Map.of());
+            if (ko.isPresent()) {
+                try {
+                    ElfFile elf = ElfFile.open(ko.get());
+                    md = new ModuleDebug(ko, new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm));
+                } catch (BadInputException e) {
+                    // not a usable .ko: no lines for this module
+                }
             }
-            try {
-                ElfFile elf = ElfFile.open(ko.get());
-                return Optional.of(new ModuleDebug(new Symbolizer(new DwarfFile(elf)), modules.sectionAddresses(lm)));
-            } catch (BadInputException e) {
-                return Optional.empty();
-            }
-        });
+            moduleDebug.put(lm.name(), md);
+        }
+        return md.symbolizer() == null ? Optional.empty() : Optional.of(md);
     }
 }

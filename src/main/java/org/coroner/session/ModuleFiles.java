@@ -11,22 +11,48 @@ import java.util.stream.Stream;
 
 /**
  * Finds a module's {@code .ko} by module name in the {@code --modules} directories (searched
- * recursively, as a kernel's {@code /lib/modules/RELEASE} tree is laid out). Module names use
- * {@code _} where file names may use {@code -}.
+ * recursively, as a kernel's {@code /lib/modules/RELEASE} tree is laid out), or takes the file
+ * the shell's {@code mod -s} named. Module names use {@code _} where file names may use {@code -}.
+ * {@code mod -d} forgets a module's file until it is loaded again.
  */
 public final class ModuleFiles {
     private final List<Path> dirs;
     private final Map<String, Optional<Path>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Path> loaded = new ConcurrentHashMap<>();
+    private final java.util.Set<String> dropped = ConcurrentHashMap.newKeySet();
 
     public ModuleFiles(List<Path> dirs) {
         this.dirs = List.copyOf(dirs);
     }
 
-    public Optional<Path> find(String module) {
-        return cache.computeIfAbsent(module, this::search);
+    /** The directories given with {@code --modules}. */
+    public List<Path> dirs() {
+        return dirs;
     }
 
-    private Optional<Path> search(String module) {
+    /** The module's file: the one {@code mod -s} loaded, else the first found in the directories. */
+    public Optional<Path> find(String module) {
+        if (dropped.contains(module)) {
+            return Optional.empty();
+        }
+        Path p = loaded.get(module);
+        return p != null ? Optional.of(p) : cache.computeIfAbsent(module, m -> search(m, dirs));
+    }
+
+    /** Uses {@code ko} for {@code module} from now on ({@code mod -s}). */
+    public void load(String module, Path ko) {
+        loaded.put(module, ko);
+        dropped.remove(module);
+    }
+
+    /** Forgets the module's file ({@code mod -d}): its debug information is no longer used. */
+    public void drop(String module) {
+        loaded.remove(module);
+        dropped.add(module);
+    }
+
+    /** The first {@code .ko} for {@code module} in {@code dirs} (searched recursively). */
+    public static Optional<Path> search(String module, List<Path> dirs) {
         String want = module.replace('-', '_');
         for (Path d : dirs) {
             if (Files.isRegularFile(d) && matches(d, want)) {
@@ -47,7 +73,7 @@ public final class ModuleFiles {
         return Optional.empty();
     }
 
-    private static boolean matches(Path p, String want) {
+    static boolean matches(Path p, String want) {
         String n = p.getFileName().toString();
         return n.endsWith(".ko") && n.substring(0, n.length() - 3).replace('-', '_').equals(want);
     }

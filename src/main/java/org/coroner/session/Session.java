@@ -6,6 +6,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
+import org.coroner.arch.KernelAddressSpace;
+import org.coroner.arch.arm64.Arm64AddressSpace;
+import org.coroner.arch.arm64.unwind.Arm64Registers;
 import org.coroner.arch.x86_64.X86_64AddressSpace;
 import org.coroner.arch.x86_64.unwind.Registers;
 import org.coroner.dump.CpuState;
@@ -33,7 +36,7 @@ public final class Session implements AutoCloseable {
     private final Dump dump;
     private final VmcoreInfo info;
     private final ElfFile vmlinux;
-    private final X86_64AddressSpace space;
+    private final KernelAddressSpace space;
     private final Kernel kernel;
     private Tasks tasks;
     private Backtracer backtracer;
@@ -42,6 +45,9 @@ public final class Session implements AutoCloseable {
     private org.coroner.kernel.symbols.KernelSymbols symbols;
     private org.coroner.kernel.symbols.Globals globals;
     private Tasks.Task current;
+    private org.coroner.kernel.mm.MemMap memMap;
+    private org.coroner.kernel.mm.Slub slub;
+    private org.coroner.kernel.mm.VmapAreas vmapAreas;
     private List<Path> sourceDirs = List.of();
 
     private Session(Path vmlinuxPath, Path vmcorePath, List<Path> moduleDirs, boolean force) {
@@ -59,14 +65,18 @@ public final class Session implements AutoCloseable {
         this.info = dump.vmcoreInfo().orElseThrow(
                 () -> new BadInputException(vmcorePath, "has no VMCOREINFO: cannot tell which kernel it is"));
         this.vmlinux = ElfFile.open(vmlinuxPath);
-        if (vmlinux.machine() != ElfFile.EM_X86_64) {
+        if (vmlinux.machine() != ElfFile.EM_X86_64 && vmlinux.machine() != ElfFile.EM_AARCH64) {
             throw new BadInputException(vmlinuxPath, "is a " + vmlinux.machineName()
-                    + " kernel; vmcores of x86_64 kernels are supported so far");
+                    + " kernel; vmcores of x86_64 and arm64 kernels are supported");
+        }
+        if (!dump.machine().equals(vmlinux.machineName())) {
+            throw new BadInputException(vmlinuxPath, "is an " + vmlinux.machineName() + " kernel but "
+                    + vmcorePath.getFileName() + " is a dump of an " + dump.machine() + " machine");
         }
         if (!force) {
             checkMatch();
         }
-        this.space = X86_64AddressSpace.kernel(dump.memory(), info, dump.maxPfn() * dump.pageSize());
+        this.space = isArm64() ? arm64Space() : X86_64AddressSpace.kernel(dump.memory(), info, dump.maxPfn() * dump.pageSize());
         VirtualMemory mem = (vaddr, dst, off, len) -> {
             try {
                 space.read(vaddr, dst, off, len);
@@ -109,9 +119,10 @@ public final class Session implements AutoCloseable {
     private long linearMapBase() {
         long b = linearMapBase;
         if (b == -1) {
+            linearMapBase = 0; // a fault while reading these must not come back here
             try {
-                b = space.readLong(kernel.requireSymbol("page_offset_base"));
-                long vmalloc = space.readLong(kernel.requireSymbol("vmalloc_base"));
+                b = kernel.memory().u64(kernel.requireSymbol("page_offset_base"));
+                long vmalloc = kernel.memory().u64(kernel.requireSymbol("vmalloc_base"));
                 if (Long.compareUnsigned(vmalloc, b) > 0) {
                     linearMapSize = Math.min(linearMapSize, vmalloc - b);
                 }
@@ -121,6 +132,19 @@ public final class Session implements AutoCloseable {
             linearMapBase = b;
         }
         return b;
+    }
+
+    /** The kernel image ({@code _text} to {@code _end}) is translated arithmetically, the rest walked. */
+    private Arm64AddressSpace arm64Space() {
+        long text = vmlinux.symbols().byName("_text").orElseThrow(
+                () -> new BadInputException(vmlinuxPath, "has no _text symbol")).value();
+        long end = vmlinux.symbols().byName("_end").map(org.coroner.elf.SymbolTable.Symbol::value).orElse(text + (128L << 20));
+        return Arm64AddressSpace.kernel(dump.memory(), info, text, end - text);
+    }
+
+    /** The dump is of an arm64 kernel (else x86_64). */
+    public boolean isArm64() {
+        return vmlinux.machine() == ElfFile.EM_AARCH64;
     }
 
     /** Opens {@code vmcore} with {@code vmlinux}; refuses a vmlinux that does not match unless {@code force}. */
@@ -194,7 +218,8 @@ public final class Session implements AutoCloseable {
         return info;
     }
 
-    public X86_64AddressSpace addressSpace() {
+    /** The kernel's address space: {@code X86_64AddressSpace} or {@code Arm64AddressSpace}. */
+    public KernelAddressSpace addressSpace() {
         return space;
     }
 
@@ -209,7 +234,64 @@ public final class Session implements AutoCloseable {
         return tasks;
     }
 
-    /** Registers of each CPU at the crash, from the dump's CPU notes. */
+    /** The kernel's {@code struct page} array: pfns, pages, the direct map, memory sections. */
+    public synchronized org.coroner.kernel.mm.MemMap memMap() {
+        if (memMap == null) {
+            memMap = new org.coroner.kernel.mm.MemMap(kernel);
+        }
+        return memMap;
+    }
+
+    /**
+     * The SLUB allocator: caches, slabs, and for any address its object and whether it is
+     * allocated or free ({@link org.coroner.kernel.mm.Slub#objectAt(long)}). Throws
+     * IllegalStateException for a kernel that does not use SLUB (check
+     * {@link org.coroner.kernel.mm.Slub#present}).
+     */
+    public synchronized org.coroner.kernel.mm.Slub slub() {
+        if (slub == null) {
+            slub = new org.coroner.kernel.mm.Slub(kernel, memMap());
+        }
+        return slub;
+    }
+
+    /**
+     * A task's user address space: its {@code mm->pgd} walked like a CR3 (the kernel half is
+     * shared). Empty for kernel threads and exited tasks, and on arm64 for now.
+     */
+    public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
+        long mm = t.task().member("mm").u64();
+        if (mm == 0 || !(space instanceof X86_64AddressSpace x86)) {
+            return Optional.empty();
+        }
+        long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
+        try {
+            return Optional.of(x86.withTopTable(x86.toPhysical(pgd)));
+        } catch (org.coroner.dump.FaultException e) {
+            throw new FaultException(pgd, e.getMessage());
+        }
+    }
+
+    /** Reads of a task's user memory, faults named as for kernel memory. */
+    public Optional<VirtualMemory> userMemory(Tasks.Task t) {
+        return userSpace(t).map(us -> (vaddr, dst, off, len) -> {
+            try {
+                us.read(vaddr, dst, off, len);
+            } catch (org.coroner.dump.FaultException e) {
+                throw new FaultException(vaddr, e.getMessage());
+            }
+        });
+    }
+
+    /** The vmalloc areas ({@code vmap_area_list}). */
+    public synchronized org.coroner.kernel.mm.VmapAreas vmapAreas() {
+        if (vmapAreas == null) {
+            vmapAreas = new org.coroner.kernel.mm.VmapAreas(kernel);
+        }
+        return vmapAreas;
+    }
+
+    /** Registers of each CPU at the crash, from the dump's CPU notes (x86_64). */
     public CpuRegisters cpuRegisters() {
         List<CpuState> cpus = dump.cpus();
         return cpu -> cpu >= 0 && cpu < cpus.size() ? Registers.fromNames(cpus.get(cpu).registers()) : Optional.empty();
@@ -217,7 +299,11 @@ public final class Session implements AutoCloseable {
 
     public synchronized Backtracer backtracer() {
         if (backtracer == null) {
-            backtracer = new Backtracer(kernel, tasks(), cpuRegisters());
+            List<CpuState> cpus = dump.cpus();
+            backtracer = isArm64()
+                    ? Backtracer.arm64(kernel, tasks(), cpu -> cpu >= 0 && cpu < cpus.size()
+                            ? Arm64Registers.fromNames(cpus.get(cpu).registers()) : Optional.empty())
+                    : new Backtracer(kernel, tasks(), cpuRegisters());
             backtracer.modules().moduleFiles(moduleFiles::find);
         }
         return backtracer;

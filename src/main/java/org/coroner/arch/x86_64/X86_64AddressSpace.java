@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
 
+import org.coroner.arch.KernelAddressSpace;
 import org.coroner.dump.PhysicalMemory;
 import org.coroner.dump.VmcoreInfo;
 import org.coroner.io.BadInputException;
@@ -15,7 +16,7 @@ import org.coroner.io.BadInputException;
  * vmemmap, modules, fixmap, user space) by walking the page tables from the top-level table this
  * space was made for ({@code init_top_pgt}, a CR3, or a task's {@code mm->pgd}). Immutable.
  */
-public final class X86_64AddressSpace {
+public final class X86_64AddressSpace implements KernelAddressSpace {
     /** __START_KERNEL_map: where the kernel image's mapping starts. */
     public static final long START_KERNEL_MAP = 0xffff_ffff_8000_0000L;
     private static final long DEFAULT_KERNEL_IMAGE_SIZE = 1L << 30;
@@ -139,11 +140,13 @@ public final class X86_64AddressSpace {
         return paging.walk(topTable, vaddr);
     }
 
+    @Override
     public long toPhysical(long vaddr) {
         return translate(vaddr).physicalAddress();
     }
 
     /** Copies {@code len} bytes at virtual {@code vaddr}, translating page by page. */
+    @Override
     public void read(long vaddr, byte[] dst, int off, int len) {
         while (len > 0) {
             PageTableWalk t = translate(vaddr);

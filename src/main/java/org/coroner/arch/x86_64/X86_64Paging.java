@@ -98,4 +98,96 @@ public final class X86_64Paging {
         }
         throw new AssertionError("unreachable");
     }
+
+    /**
+     * The entries a walk reads, from the top-level table down to the leaf or to the first entry
+     * that is not present (which is included): what {@code vtop} prints, also for addresses that
+     * do not translate. Stops early, without the entry, where a table is not in the dump.
+     */
+    public List<PageTableWalk.Level> levels(long topTable, long vaddr) {
+        String[] names = fiveLevel ? NAMES_5 : NAMES_4;
+        int[] shifts = fiveLevel ? SHIFTS_5 : SHIFTS_4;
+        List<PageTableWalk.Level> levels = new ArrayList<>(names.length);
+        if (!canonical(vaddr)) {
+            return levels;
+        }
+        long table = topTable & addressMask;
+        for (int i = 0; i < names.length; i++) {
+            int index = (int) ((vaddr >>> shifts[i]) & 511);
+            long ea = table + 8L * index;
+            long e;
+            try {
+                e = memory.readLong(ea);
+            } catch (FaultException f) {
+                break;
+            }
+            levels.add(new PageTableWalk.Level(names[i], table, index, ea, e));
+            boolean leaf = i == names.length - 1 || ((names[i].equals("PMD") || names[i].equals("PUD")) && (e & PSE) != 0);
+            boolean present = (e & PRESENT) != 0 || (leaf && (e & PROTNONE) != 0 && (e & USER) != 0);
+            if (!present || leaf) {
+                break;
+            }
+            table = e & addressMask;
+        }
+        return levels;
+    }
+
+    /** The physical address an entry points to (a table, or the page of a leaf), without flag and SME bits. */
+    public long entryAddress(long entry) {
+        return entry & addressMask;
+    }
+
+    /** Receives each present leaf mapping: its virtual start, physical start and size. */
+    @FunctionalInterface
+    public interface MappingVisitor {
+        /** Returns false to stop the enumeration. */
+        boolean visit(long vaddr, long paddr, long size);
+    }
+
+    /**
+     * Visits every present leaf mapping (4 KiB, 2 MiB or 1 GiB) that overlaps [{@code start},
+     * {@code end}) in address order, skipping whole tables that are not present or not in the
+     * dump: how {@code search} finds the mapped pages of a sparse range without walking each page.
+     */
+    public void forEachMapping(long topTable, long start, long end, MappingVisitor v) {
+        String[] names = fiveLevel ? NAMES_5 : NAMES_4;
+        int[] shifts = fiveLevel ? SHIFTS_5 : SHIFTS_4;
+        visitTable(topTable & addressMask, 0, 0, start, end, names, shifts, v);
+    }
+
+    private boolean visitTable(long table, int level, long base, long start, long end, String[] names, int[] shifts,
+                               MappingVisitor v) {
+        int shift = shifts[level];
+        long span = 1L << shift;
+        for (int i = 0; i < 512; i++) {
+            long va = base | ((long) i << shift);
+            if (level == 0) {
+                // sign-extend the top level's addresses to canonical form
+                int bits = virtualBits();
+                va = (va << (64 - bits)) >> (64 - bits);
+            }
+            long vend = va + span;
+            if (Long.compareUnsigned(vend - 1, start) < 0 || Long.compareUnsigned(va, end) >= 0 && end != 0) {
+                continue;
+            }
+            long e;
+            try {
+                e = memory.readLong(table + 8L * i);
+            } catch (FaultException f) {
+                continue;
+            }
+            if ((e & PRESENT) == 0) {
+                continue;
+            }
+            boolean leaf = level == names.length - 1 || ((names[level].equals("PMD") || names[level].equals("PUD")) && (e & PSE) != 0);
+            if (leaf) {
+                if (!v.visit(va, e & addressMask & ~(span - 1), span)) {
+                    return false;
+                }
+            } else if (!visitTable(e & addressMask, level + 1, va, start, end, names, shifts, v)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -9,8 +9,14 @@ import java.util.List;
  * {@code >> file}) that is handed to the system shell or a file.
  */
 public final class CommandLineSplitter {
-    /** One command: its words, and where its output goes. */
-    public record Invocation(List<String> words, String pipe, String redirect, boolean append) {
+    /**
+     * One command: its words, the same words with their quotes kept (crash's {@code ps} and
+     * {@code foreach} take {@code 'regex'}), and where its output goes.
+     */
+    public record Invocation(List<String> words, List<String> quotedWords, String pipe, String redirect, boolean append) {
+        public Invocation(List<String> words, String pipe, String redirect, boolean append) {
+            this(words, words, pipe, redirect, append);
+        }
     }
 
     private CommandLineSplitter() {
@@ -45,11 +51,16 @@ public final class CommandLineSplitter {
             redirect = rest.trim();
             cmd = cmd.substring(0, gt);
         }
-        return new Invocation(words(cmd), pipe, redirect, append);
+        return new Invocation(words(cmd, false), words(cmd, true), pipe, redirect, append);
     }
 
     /** Words separated by blanks; single or double quotes group, and are removed. */
     public static List<String> words(String s) {
+        return words(s, false);
+    }
+
+    /** Words separated by blanks; quotes group, and are kept when {@code keepQuotes}. */
+    public static List<String> words(String s, boolean keepQuotes) {
         List<String> w = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         char quote = 0;
@@ -59,12 +70,18 @@ public final class CommandLineSplitter {
             if (quote != 0) {
                 if (c == quote) {
                     quote = 0;
+                    if (keepQuotes) {
+                        cur.append(c);
+                    }
                 } else {
                     cur.append(c);
                 }
             } else if (c == '"' || c == '\'') {
                 quote = c;
                 any = true;
+                if (keepQuotes) {
+                    cur.append(c);
+                }
             } else if (Character.isWhitespace(c)) {
                 if (cur.length() > 0 || any) {
                     w.add(cur.toString());

@@ -96,7 +96,8 @@ public final class Shell {
     }
 
     private void runWithOutput(ShellCommand cmd, CommandLineSplitter.Invocation inv) {
-        List<String> args = inv.words().subList(1, inv.words().size());
+        List<String> words = cmd.keepsQuotes() ? inv.quotedWords() : inv.words();
+        List<String> args = words.subList(1, words.size());
         if (inv.pipe() == null && inv.redirect() == null) {
             runGuarded(cmd, args, out);
             out.flush();

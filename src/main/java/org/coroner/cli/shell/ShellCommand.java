@@ -18,4 +18,12 @@ public interface ShellCommand {
      * {@code name: message}, and the session goes on).
      */
     void run(List<String> args, PrintWriter out);
+
+    /**
+     * Whether the command wants its arguments with their quotes kept ({@code 'regex'} for
+     * {@code ps} and {@code foreach}, as crash passes them); most commands get them removed.
+     */
+    default boolean keepsQuotes() {
+        return false;
+    }
 }

@@ -11,9 +11,10 @@ public final class TypeNames {
     static final int DW_TAG_pointer_type = 0x0f, DW_TAG_typedef = 0x16, DW_TAG_const = 0x26, DW_TAG_volatile = 0x35,
             DW_TAG_restrict = 0x37, DW_TAG_atomic = 0x47, DW_TAG_structure = 0x13, DW_TAG_union = 0x17,
             DW_TAG_enumeration = 0x04, DW_TAG_base = 0x24, DW_TAG_member = 0x0d, DW_TAG_array = 0x01,
-            DW_TAG_subroutine = 0x15;
+            DW_TAG_subroutine = 0x15, DW_TAG_subrange = 0x21, DW_TAG_enumerator = 0x28;
     static final int DW_AT_name = 0x03, DW_AT_type = 0x49, DW_AT_data_member_location = 0x38, DW_AT_declaration = 0x3c,
-            DW_AT_byte_size = 0x0b;
+            DW_AT_byte_size = 0x0b, DW_AT_upper_bound = 0x2f, DW_AT_count = 0x37, DW_AT_encoding = 0x3e,
+            DW_AT_const_value = 0x1c;
 
     /** A struct member found at an offset: its path ({@code ops}, {@code u.list.next}), exact offset and type. */
     public record Member(String path, long offset, Die type) {
@@ -84,9 +85,13 @@ public final class TypeNames {
             case DW_TAG_structure -> "struct " + (n == null ? "{...}" : n);
             case DW_TAG_union -> "union " + (n == null ? "{...}" : n);
             case DW_TAG_enumeration -> "enum " + (n == null ? "{...}" : n);
-            case DW_TAG_const -> "const " + cName(s, target(s, t));
-            case DW_TAG_volatile -> "volatile " + cName(s, target(s, t));
-            case DW_TAG_array -> cName(s, target(s, t)) + "[]";
+            // a qualified array is an array of qualified elements (C11 6.7.3p9): the elements say it
+            case DW_TAG_const -> isArray(s, target(s, t)) ? cName(s, target(s, t)) : "const " + cName(s, target(s, t));
+            case DW_TAG_volatile -> isArray(s, target(s, t)) ? cName(s, target(s, t)) : "volatile " + cName(s, target(s, t));
+            case DW_TAG_array -> {
+                long len = arrayLength(t);
+                yield cName(s, target(s, t)) + (len < 0 ? "[]" : "[" + len + "]");
+            }
             default -> n != null ? n : "?";
         };
     }
@@ -137,11 +142,62 @@ public final class TypeNames {
         return Optional.ofNullable(best);
     }
 
+    private static boolean isArray(Symbolizer s, Die t) {
+        Die x = strip(s, t);
+        return x != null && x.tag() == DW_TAG_array;
+    }
+
+    /** The element count of an array type's first dimension, -1 when not given (flexible arrays). */
+    public static long arrayLength(Die array) {
+        if (array == null || array.tag() != DW_TAG_array || !array.hasChildren()) {
+            return -1;
+        }
+        Die sub = array.unit().readDie(array.next());
+        if (sub == null || sub.tag() != DW_TAG_subrange) {
+            return -1;
+        }
+        if (sub.has(DW_AT_count)) {
+            return sub.value(DW_AT_count, -1);
+        }
+        return sub.has(DW_AT_upper_bound) ? sub.value(DW_AT_upper_bound, -2) + 1 : -1;
+    }
+
+    /** DW_AT_encoding of a base type (after typedefs and qualifiers), 0 when not a base type. */
+    public static int encoding(Symbolizer s, Die t) {
+        Die b = strip(s, t);
+        return b == null || b.tag() != DW_TAG_base ? 0 : (int) b.value(DW_AT_encoding, 0);
+    }
+
+    /** The name of an enumeration's enumerator with {@code value}, if it has one. */
+    public static Optional<String> enumerator(Symbolizer s, Die t, long value) {
+        Die e = strip(s, t);
+        if (e == null || e.tag() != DW_TAG_enumeration || !e.hasChildren()) {
+            return Optional.empty();
+        }
+        CompileUnit cu = e.unit();
+        long off = e.next();
+        while (true) {
+            Die k = cu.readDie(off);
+            if (k == null) {
+                return Optional.empty();
+            }
+            if (k.tag() == DW_TAG_enumerator && k.value(DW_AT_const_value, Long.MIN_VALUE) == value) {
+                return Optional.ofNullable(k.string(DW_AT_name));
+            }
+            off = k.next();
+        }
+    }
+
     /** Byte size of a type, -1 when unknown. */
     public static long size(Symbolizer s, Die t) {
         for (int i = 0; t != null && i < 16; i++) {
             if (t.has(DW_AT_byte_size)) {
                 return t.value(DW_AT_byte_size, -1);
+            }
+            if (t.tag() == DW_TAG_array) {
+                long n = arrayLength(t);
+                long e = size(s, target(s, t));
+                return n < 0 || e < 0 ? -1 : n * e;
             }
             if (t.tag() == DW_TAG_pointer_type) {
                 return 8;

@@ -17,11 +17,17 @@ import org.coroner.io.Cursor;
  * (DW_AT_location as an expression or a location list entry covering the address).
  */
 public final class Variables {
-    static final int DW_TAG_formal_parameter = 0x05, DW_TAG_variable = 0x34;
+    static final int DW_TAG_formal_parameter = 0x05, DW_TAG_variable = 0x34, DW_TAG_inlined_subroutine = 0x1d;
     static final int DW_AT_location = 0x02, DW_AT_name = 0x03, DW_AT_type = 0x49, DW_AT_abstract_origin = 0x31;
 
     /** A variable and its location expression at the address (null when it has none there: optimized out). */
-    public record Variable(String name, boolean parameter, Die die, Die typeDie, byte[] expression, String scope) {
+    /**
+     * @param scope   the function the variable belongs to: the subprogram, or the inlined function whose
+     *                scope (or a block in it) holds the variable
+     * @param inlined {@code scope} is a function inlined here
+     */
+    public record Variable(String name, boolean parameter, Die die, Die typeDie, byte[] expression, String scope,
+                           boolean inlined) {
         /** The DWARF register number when the whole value is in one register ({@code DW_OP_regN}), else -1. */
         public int register() {
             if (expression == null || expression.length == 0) {
@@ -53,7 +59,12 @@ public final class Variables {
                 continue;
             }
             CompileUnit cu = scope.unit();
-            String scopeName = s.name(scope);
+            int fn = i;
+            while (fn > 0 && scopes.get(fn).tag() != DW_TAG_inlined_subroutine) {
+                fn--;
+            }
+            String scopeName = s.name(scopes.get(fn));
+            boolean inlined = fn > 0;
             long off = scope.next();
             while (true) {
                 Die k = cu.readDie(off);
@@ -67,7 +78,7 @@ public final class Variables {
                     Die type = typeRef == null || !typeRef.has(DW_AT_type) ? null : s.dieAt(typeRef.value(DW_AT_type, 0));
                     if (name != null) {
                         out.add(new Variable(name, k.tag() == DW_TAG_formal_parameter, k, type, location(k, address).orElse(null),
-                                scopeName));
+                                scopeName, inlined));
                     }
                 }
                 off = nextSibling(cu, k);
@@ -98,11 +109,8 @@ public final class Variables {
         int form = d.abbrev().forms()[i];
         long v = d.values()[i];
         CompileUnit cu = d.unit();
-        Bytes info = cu.dwarf().info();
-        if (form == Form.exprloc || form == Form.block1 || form == Form.block2 || form == Form.block4 || form == Form.block) {
-            // the value is the block's start; its length precedes it
-            long len = blockLength(info, v, form);
-            return Optional.of(info.bytes(v, (int) len));
+        if (isBlock(form)) {
+            return block(d, DW_AT_location);
         }
         if (cu.header().version() >= 5) {
             long off = form == Form.loclistx ? cu.loclistsBase()
@@ -113,20 +121,30 @@ public final class Variables {
         return debugLoc(cu, v, address);
     }
 
-    private static long blockLength(Bytes info, long start, int form) {
-        return switch (form) {
-            case Form.block1 -> info.u8(start - 1);
-            case Form.block2 -> info.u16(start - 2);
-            case Form.block4 -> info.u32(start - 4);
-            default -> {
-                // ULEB128 just before start: walk back over continuation bytes
-                long p = start - 1;
-                while (p > 0 && (info.u8(p - 1) & 0x80) != 0) {
-                    p--;
-                }
-                yield new Cursor(info, p).uleb();
-            }
-        };
+    private static boolean isBlock(int form) {
+        return form == Form.exprloc || form == Form.block1 || form == Form.block2 || form == Form.block4 || form == Form.block;
+    }
+
+    /** The bytes of a block or exprloc attribute (an expression), empty when {@code d} has no such attribute. */
+    public static Optional<byte[]> block(Die d, int attribute) {
+        int i = d.find(attribute);
+        if (i < 0 || !isBlock(d.abbrev().forms()[i])) {
+            return Optional.empty();
+        }
+        long v = d.values()[i];
+        return Optional.of(d.unit().dwarf().info().bytes(v, (int) blockLength(d, i)));
+    }
+
+    /** The length of the block attribute {@code index}: the DIE is read again up to it (a ULEB length cannot be read backwards). */
+    private static long blockLength(Die d, int index) {
+        Cursor c = new Cursor(d.unit().dwarf().info(), d.offset());
+        c.uleb();
+        long[] len = new long[1];
+        int[] forms = d.abbrev().forms();
+        for (int k = 0; k <= index; k++) {
+            org.coroner.dwarf.Form.read(c, forms[k], d.unit().header(), d.abbrev().implicitConsts()[k], len);
+        }
+        return len[0];
     }
 
     private static Optional<byte[]> loclists(CompileUnit cu, long off, long address) {

@@ -16,7 +16,8 @@ import org.coroner.types.CType;
 
 /**
  * Backtraces of kernel tasks: a task running on a CPU starts from that CPU's registers in the dump,
- * a sleeping one from its switch frame ({@code thread.sp}); both are unwound with ORC.
+ * a sleeping one from its switch frame ({@code thread.sp}); both are unwound with ORC. On an arm64
+ * kernel the tasks, modules and symbols are the same and the frames come from {@link #arm64Backtrace}.
  */
 public final class Backtracer {
     private final Kernel k;
@@ -31,6 +32,7 @@ public final class Backtracer {
     private final int bpOffset;
     private final int retAddrOffset;
     private final long retFromFork;
+    private final Arm64Backtraces arm64;
     private Map<Integer, Long> active;
 
     /** How a backtrace began. */
@@ -49,7 +51,21 @@ public final class Backtracer {
     }
 
     public Backtracer(Kernel k, Tasks tasks, CpuRegisters cpus) {
+        this(k, tasks, cpus, null);
+    }
+
+    /**
+     * An arm64 kernel's backtracer: tasks, modules and symbols as on x86_64, frames from
+     * {@link Arm64Backtraces} (frame records) instead of ORC.
+     */
+    public static Backtracer arm64(Kernel k, Tasks tasks,
+                                   java.util.function.IntFunction<Optional<org.coroner.arch.arm64.unwind.Arm64Registers>> cpus) {
+        return new Backtracer(k, tasks, CpuRegisters.none(), new Arm64Backtraces(k, cpus));
+    }
+
+    private Backtracer(Kernel k, Tasks tasks, CpuRegisters cpus, Arm64Backtraces arm64) {
         this.k = k;
+        this.arm64 = arm64;
         this.tasks = tasks;
         this.cpus = cpus;
         OrcFormat format = OrcFormat.forRelease(k.release());
@@ -58,15 +74,32 @@ public final class Backtracer {
         this.stacks = new KernelStackAreas(k);
         this.symbolizer = new Symbolizer(k, modules);
         this.unwinder = new OrcUnwinder(k.memory(), orc);
-        CType frame = k.type("struct inactive_task_frame");
-        this.frameSize = (int) frame.size();
-        this.bpOffset = (int) frame.field("bp").orElseThrow().offset();
-        this.retAddrOffset = (int) frame.field("ret_addr").orElseThrow().offset();
+        if (arm64 == null) {
+            CType frame = k.type("struct inactive_task_frame");
+            this.frameSize = (int) frame.size();
+            this.bpOffset = (int) frame.field("bp").orElseThrow().offset();
+            this.retAddrOffset = (int) frame.field("ret_addr").orElseThrow().offset();
+        } else {
+            this.frameSize = this.bpOffset = this.retAddrOffset = 0;
+        }
         this.retFromFork = k.symbol("ret_from_fork_asm").or(() -> k.symbol("ret_from_fork")).orElse(0L);
     }
 
     public Kernel kernel() {
         return k;
+    }
+
+    /** The arm64 frame-record backtraces, when this is an arm64 kernel. */
+    public Optional<Arm64Backtraces> arm64() {
+        return Optional.ofNullable(arm64);
+    }
+
+    /** An arm64 task's backtrace (frame records, exception frames, IRQ stacks). */
+    public Arm64Backtraces.Backtrace arm64Backtrace(Tasks.Task t) {
+        if (arm64 == null) {
+            throw new IllegalStateException("not an arm64 kernel");
+        }
+        return arm64.backtrace(t, activeCpu(t.address()));
     }
 
     public Tasks tasks() {
@@ -141,6 +174,10 @@ public final class Backtracer {
 
     public Backtrace backtrace(Tasks.Task t) {
         Optional<Integer> cpu = activeCpu(t.address());
+        if (arm64 != null) {
+            return new Backtrace(t, cpu.orElse(-1), Start.SWITCH_FRAME, List.of(), OrcUnwinder.Outcome.ERROR,
+                    "an arm64 task: its frames come from arm64Backtrace()");
+        }
         Optional<Registers> regs = cpu.flatMap(cpus::of);
         StartState s;
         Start how;

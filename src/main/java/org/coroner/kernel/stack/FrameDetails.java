@@ -2,10 +2,9 @@ package org.coroner.kernel.stack;
 
 import java.util.List;
 
-import org.coroner.arch.x86_64.unwind.Frame;
-
-/** What {@code bt -v} prints under a frame: its parameters and locals, one line each. */
+/** What {@code bt -v} prints under each frame of a backtrace: its parameters and locals, one line each. */
 @FunctionalInterface
 public interface FrameDetails {
-    List<String> variables(Frame f);
+    /** One list of lines per frame of {@code b}, in the order of {@code b.frames()}. */
+    List<List<String>> variables(Backtracer.Backtrace b);
 }

@@ -188,4 +188,59 @@ public final class KernelModules {
             return ModuleSymbols.empty();
         }
     }
+
+    /**
+     * Why a {@code .ko} is not the file of a loaded module, or empty when it is: every function
+     * of the file that the module's kallsyms also name must sit at the address the dump's
+     * section addresses give it ({@code sect_attrs} + the symbol's value), and at least one must.
+     */
+    public Optional<String> mismatch(LoadedModule lm, org.coroner.elf.ElfFile ko) {
+        Optional<String> name = modinfo(ko, "name");
+        if (name.isPresent() && !name.get().replace('-', '_').equals(lm.name())) {
+            return Optional.of("it is the " + name.get() + " module");
+        }
+        java.util.Map<String, Long> where = sectionAddresses(lm);
+        ModuleSymbols kallsyms = lm.symbols();
+        if (where.isEmpty() || kallsyms.size() == 0) {
+            return Optional.empty(); // nothing in the dump to check against
+        }
+        var symtab = ko.symbols();
+        int matched = 0;
+        for (int i = 0; i < symtab.count(); i++) {
+            var sym = symtab.get(i);
+            if (!sym.isFunction() || sym.shndx() <= 0 || sym.shndx() >= ko.sections().size()
+                    || sym.name().equals("init_module") || sym.name().equals("cleanup_module")) {
+                continue; // every module has these two at the start of its init and exit text
+            }
+            Long base = where.get(ko.section(sym.shndx()).name());
+            Optional<Long> actual = kallsyms.address(sym.name());
+            if (base == null || actual.isEmpty()) {
+                continue;
+            }
+            if (actual.get() != base + sym.value()) {
+                return Optional.of(String.format("%s is at %x in the dump but at %x by this file", sym.name(),
+                        actual.get(), base + sym.value()));
+            }
+            matched++;
+        }
+        return matched > 0 ? Optional.empty() : Optional.of("none of its functions is among the module's symbols");
+    }
+
+    /** A {@code key=value} of a {@code .ko}'s {@code .modinfo} section. */
+    static Optional<String> modinfo(org.coroner.elf.ElfFile ko, String key) {
+        Optional<org.coroner.elf.ElfFile.Section> sec = ko.section(".modinfo");
+        if (sec.isEmpty()) {
+            return Optional.empty();
+        }
+        org.coroner.io.Bytes b = ko.data(sec.get());
+        long off = 0;
+        while (off < b.size()) {
+            String entry = b.cstring(off);
+            if (entry.startsWith(key + "=")) {
+                return Optional.of(entry.substring(key.length() + 1));
+            }
+            off += Math.max(1, b.cstringLength(off) + 1);
+        }
+        return Optional.empty();
+    }
 }

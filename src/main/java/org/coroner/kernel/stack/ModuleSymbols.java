@@ -148,14 +148,27 @@ public final class ModuleSymbols {
         if (best < 0) {
             return Optional.empty();
         }
-        // Among aliases at one address prefer the one with a size (the function over a label).
+        // Among aliases at one address prefer one with a size (the function over a label), and among
+        // those the first in the symbol table, as kallsyms does (crashlab_init over init_module).
         int k = best;
         for (int j = best; j >= 0 && addresses[j] == addresses[best]; j--) {
-            if (sizes[j] > sizes[k]) {
+            if (sizes[j] > 0 || sizes[k] == 0) {
                 k = j;
             }
         }
         return Optional.of(new Hit(names[k], addresses[k], address - addresses[k]));
+    }
+
+    /**
+     * The symbol whose extent holds {@code address} (offset below its size): a value named by its
+     * object, not by the nearest function below it, when the kernel keeps no data symbols
+     * ({@code CONFIG_KALLSYMS_ALL} unset, as Debian's arm64 kernel).
+     */
+    public Optional<Hit> within(long address) {
+        return lookup(address).filter(h -> {
+            int i = Arrays.asList(names).indexOf(h.name());
+            return h.offset() == 0 || i >= 0 && Long.compareUnsigned(h.offset(), sizes[i]) < 0;
+        });
     }
 
     public Optional<Long> address(String name) {

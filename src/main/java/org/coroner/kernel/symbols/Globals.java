@@ -41,7 +41,7 @@ public final class Globals implements Types {
     private final Path cacheDir;
     private volatile DwarfTypes vmlinuxTypes;
     private volatile boolean vmlinuxHasNoDwarf;
-    private final Map<String, Optional<DwarfTypes>> moduleTypes = new ConcurrentHashMap<>();
+    private final Map<Path, Optional<DwarfTypes>> moduleTypes = new ConcurrentHashMap<>();
 
     /**
      * @param moduleFiles a module's {@code .ko} by module name ({@code --modules})
@@ -95,9 +95,9 @@ public final class Globals implements Types {
         return Optional.ofNullable(t);
     }
 
-    /** A module's DWARF types from its .ko, if the file is found. */
+    /** A module's DWARF types from its .ko, if the file is found (asked each time: {@code mod -s} and {@code -d} change it). */
     public Optional<DwarfTypes> moduleTypes(String module) {
-        return moduleTypes.computeIfAbsent(module, m -> moduleFiles.apply(m).flatMap(p -> {
+        return moduleFiles.apply(module).flatMap(path -> moduleTypes.computeIfAbsent(path, p -> {
             try {
                 ElfFile elf = ElfFile.open(p);
                 DwarfFile dw = new DwarfFile(elf);

@@ -23,11 +23,6 @@ import org.coroner.oops.decode.Hex;
  * proven the explanation stops there.
  */
 final class FaultExplainer {
-    private static final Map<String, Integer> X86_DWARF = Map.ofEntries(
-            Map.entry("rax", 0), Map.entry("rdx", 1), Map.entry("rcx", 2), Map.entry("rbx", 3), Map.entry("rsi", 4),
-            Map.entry("rdi", 5), Map.entry("rbp", 6), Map.entry("rsp", 7), Map.entry("r8", 8), Map.entry("r9", 9),
-            Map.entry("r10", 10), Map.entry("r11", 11), Map.entry("r12", 12), Map.entry("r13", 13), Map.entry("r14", 14),
-            Map.entry("r15", 15));
     private static final Map<String, String> WIDE = Map.ofEntries(
             Map.entry("eax", "rax"), Map.entry("edx", "rdx"), Map.entry("ecx", "rcx"), Map.entry("ebx", "rbx"),
             Map.entry("esi", "rsi"), Map.entry("edi", "rdi"), Map.entry("ebp", "rbp"), Map.entry("esp", "rsp"));
@@ -148,8 +143,8 @@ final class FaultExplainer {
     }
 
     private static Optional<Variables.Variable> variableIn(Symbolizer s, long pc, String reg) {
-        Integer n = X86_DWARF.get(reg);
-        if (n == null) {
+        int n = org.coroner.dwarf.loc.X86DwarfRegisters.number(reg);
+        if (n < 0 || n > 15) {
             return Optional.empty();
         }
         return Variables.at(s, pc).stream().filter(v -> v.register() == n).findFirst();

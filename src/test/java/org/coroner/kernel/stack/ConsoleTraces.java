@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The per-task stacks the kernel printed at panic with {@code panic_print} (sched_show_task): for
  * each {@code task:NAME state:S ... pid:P} block, the frames of its {@code Call Trace:} that the
- * kernel's ORC unwinder found (those printed without {@code ?}), as {@code function+0xoffset}.
+ * kernel's ORC unwinder found (those printed without {@code ?}), as {@code function+0xoffset}. A
+ * block ends at the next task, at {@code </TASK>} (x86_64) or at a panic's own trace (arm64 prints no
+ * end marker: the hung-task report's block runs into the panic that follows it).
  */
 record ConsoleTraces(String name, int pid, String state, boolean running, List<String> frames) {
     private static final Pattern TASK = Pattern.compile("\\] task:(.{15}) state:(\\S)(  running task)?\\s.*\\bpid:(\\d+)");
@@ -34,7 +36,8 @@ record ConsoleTraces(String name, int pid, String state, boolean running, List<S
             }
             List<String> frames = new ArrayList<>();
             int j = i + 1;
-            for (; j < lines.size() && !lines.get(j).contains("</TASK>") && !TASK.matcher(lines.get(j)).find(); j++) {
+            for (; j < lines.size() && !lines.get(j).contains("</TASK>") && !TASK.matcher(lines.get(j)).find()
+                    && !lines.get(j).contains("Kernel panic - not syncing"); j++) {
                 Matcher f = FRAME.matcher(lines.get(j));
                 if (f.find() && f.group(1).isEmpty()) {
                     frames.add(f.group(2) + "+" + f.group(3));

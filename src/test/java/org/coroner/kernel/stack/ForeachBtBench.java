@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 
-import org.coroner.cli.shell.bt.ForeachBtCommand;
+import org.coroner.cli.shell.bt.BtCommand;
 
 /**
  * Benchmark (run by scripts/bench-foreach-bt.sh, not a test): opens a fixture dump cold and runs
@@ -19,7 +19,7 @@ public final class ForeachBtBench {
         Backtracer bt = FixtureKernels.backtracer(args[0]);
         long t1 = System.nanoTime();
         StringWriter sw = new StringWriter();
-        new ForeachBtCommand(bt).run(List.of("bt"), new PrintWriter(sw));
+        new BtCommand(bt).runOn(bt.tasks().all(), List.of(), new PrintWriter(sw));
         long t2 = System.nanoTime();
         if (args.length > 1 && args[1].equals("-v")) {
             System.out.print(sw);

@@ -19,16 +19,13 @@ public final class OrcTable {
     private static final int ENTRY_SIZE = 6;
 
     private final long[] ips;
-    private final short[] sp;
-    private final short[] bp;
-    private final short[] flags;
+    /** Per entry its three 16-bit fields (sp, bp, flags), as the section holds them. */
+    private final short[] entries;
     private final OrcFormat format;
 
-    private OrcTable(long[] ips, short[] sp, short[] bp, short[] flags, OrcFormat format) {
+    private OrcTable(long[] ips, short[] entries, OrcFormat format) {
         this.ips = ips;
-        this.sp = sp;
-        this.bp = bp;
-        this.flags = flags;
+        this.entries = entries;
         this.format = format;
     }
 
@@ -47,10 +44,11 @@ public final class OrcTable {
             throw new BadInputException(vmlinux.path(), ".orc_unwind holds " + orcSec.size() / ENTRY_SIZE
                     + " entries but .orc_unwind_ip " + n);
         }
-        Bytes ipData = vmlinux.data(ipSec);
+        int[] rel = vmlinux.data(ipSec).s32s(0, n); // one bulk copy: the table has ~400,000 entries
         long[] ips = new long[n];
+        long base = ipSec.addr() + kaslrOffset;
         for (int i = 0; i < n; i++) {
-            ips[i] = ipSec.addr() + 4L * i + ipData.s32(4L * i) + kaslrOffset;
+            ips[i] = base + 4L * i + rel[i];
         }
         return build(ips, vmlinux.data(orcSec), format);
     }
@@ -103,17 +101,9 @@ public final class OrcTable {
         return build(ips, ko.data(orcSec), format);
     }
 
-    private static OrcTable build(long[] ips, Bytes entries, OrcFormat format) {
+    private static OrcTable build(long[] ips, Bytes entryData, OrcFormat format) {
         int n = ips.length;
-        short[] sp = new short[n];
-        short[] bp = new short[n];
-        short[] fl = new short[n];
-        for (int i = 0; i < n; i++) {
-            long o = (long) i * ENTRY_SIZE;
-            sp[i] = (short) entries.u16(o);
-            bp[i] = (short) entries.u16(o + 2);
-            fl[i] = (short) entries.u16(o + 4);
-        }
+        short[] entries = entryData.s16s(0, 3 * n);
         boolean sorted = true;
         for (int i = 1; i < n && sorted; i++) {
             sorted = Long.compareUnsigned(ips[i - 1], ips[i]) <= 0;
@@ -126,19 +116,15 @@ public final class OrcTable {
             // A module's table as its .ko holds it, before the kernel sorted it at load time.
             Arrays.sort(order, (a, b) -> Long.compareUnsigned(ips[a], ips[b]));
             long[] ips2 = new long[n];
-            short[] sp2 = new short[n];
-            short[] bp2 = new short[n];
-            short[] fl2 = new short[n];
+            short[] entries2 = new short[3 * n];
             for (int i = 0; i < n; i++) {
                 int k = order[i];
                 ips2[i] = ips[k];
-                sp2[i] = sp[k];
-                bp2[i] = bp[k];
-                fl2[i] = fl[k];
+                System.arraycopy(entries, 3 * k, entries2, 3 * i, 3);
             }
-            return new OrcTable(ips2, sp2, bp2, fl2, format);
+            return new OrcTable(ips2, entries2, format);
         }
-        return new OrcTable(ips, sp, bp, fl, format);
+        return new OrcTable(ips, entries, format);
     }
 
     public int size() {
@@ -150,7 +136,7 @@ public final class OrcTable {
     }
 
     public OrcEntry entry(int i) {
-        return format.decode(sp[i], bp[i], flags[i] & 0xffff);
+        return format.decode(entries[3 * i], entries[3 * i + 1], entries[3 * i + 2] & 0xffff);
     }
 
     public OrcFormat format() {

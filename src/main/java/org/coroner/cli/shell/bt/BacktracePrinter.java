@@ -52,6 +52,7 @@ public final class BacktracePrinter {
                     + " switch, possibly stale)");
         }
         List<Frame> frames = b.frames();
+        List<List<String>> vars = o.variables() == null ? null : o.variables().variables(b);
         int level = 0;
         for (int i = 0; i < frames.size(); i++) {
             Frame f = frames.get(i);
@@ -69,7 +70,7 @@ public final class BacktracePrinter {
                     printLines(o.lines(), f.pc(), out);
                 }
                 printRegisters(f.regs(), f.partialRegs(), out);
-                printVariables(o, f, out);
+                printVariables(vars, i, out);
                 if (o.frameContents() && i + 1 < frames.size()) {
                     // the saved pt_regs and the rest of the interrupted frame, as crash prints them
                     printContents(f.regsAddress(), frames.get(i + 1).slot() + 8, o.symbolic(), out);
@@ -84,7 +85,7 @@ public final class BacktracePrinter {
             if (o.lines() != null) {
                 printLines(o.lines(), f.isReturnAddress() ? f.pc() - 1 : f.pc(), out);
             }
-            printVariables(o, f, out);
+            printVariables(vars, i, out);
             if (o.frameContents() && i + 1 < frames.size() && !frames.get(i + 1).isException()) {
                 // as crash: up to and including the word that holds the next frame's return address
                 printContents(f.slot() + 8, frames.get(i + 1).slot() + 8, o.symbolic(), out);
@@ -147,7 +148,7 @@ public final class BacktracePrinter {
      * crash's {@code bt -f} words, or with {@code symbolic} ({@code -F}) each word as crash names it:
      * {@code symbol+offset} for kernel and module addresses, {@code [cache]} for slab objects.
      */
-    private void printContents(long from, long to, boolean symbolic, PrintWriter out) {
+    void printContents(long from, long to, boolean symbolic, PrintWriter out) {
         if (Long.compareUnsigned(from, to) >= 0 || to - from > 64 * 1024) {
             return;
         }
@@ -169,7 +170,9 @@ public final class BacktracePrinter {
         if (Long.compareUnsigned(w, 0xffff800000000000L) < 0) {
             return String.format("%016x", w);
         }
-        if (Long.compareUnsigned(w, 0xffffffff80000000L) >= 0) {
+        // x86_64 kernel text and modules are above 0xffffffff80000000; arm64's image and modules
+        // lie above its linear map, where a symbol lookup finds nothing
+        if (Long.compareUnsigned(w, 0xffffffff80000000L) >= 0 || bt.arm64().isPresent()) {
             Optional<Symbolizer.Name> n = bt.symbolizer().lookup(w);
             if (n.isPresent()) {
                 return n.get().crash();
@@ -220,7 +223,7 @@ public final class BacktracePrinter {
      * return address itself and can name the line after the call). Then each inlined function on its
      * own line with the place it was inlined into.
      */
-    private static void printLines(org.coroner.kernel.stack.SourceLines lines, long pc, PrintWriter out) {
+    static void printLines(org.coroner.kernel.stack.SourceLines lines, long pc, PrintWriter out) {
         lines.at(pc).ifPresent(l -> out.println("    " + l.file() + ": " + l.line()));
         var chain = lines.inlined(pc);
         for (int k = 0; k + 1 < chain.size(); k++) {
@@ -230,11 +233,11 @@ public final class BacktracePrinter {
         }
     }
 
-    private static void printVariables(Options o, Frame f, PrintWriter out) {
-        if (o.variables() == null) {
+    private static void printVariables(List<List<String>> vars, int frame, PrintWriter out) {
+        if (vars == null) {
             return;
         }
-        for (String v : o.variables().variables(f)) {
+        for (String v : vars.get(frame)) {
             out.println("      " + v);
         }
     }

@@ -8,18 +8,20 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.cli.shell.ShellCommand;
+import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
 import org.coroner.kernel.stack.SourceLines;
 
-/** crash's {@code bt}: backtraces from the kernel's ORC data, real frames only. */
-public final class BtCommand implements ShellCommand {
+/** crash's {@code bt}: backtraces from the kernel's ORC data (x86_64) or frame records (arm64), real frames only. */
+public final class BtCommand implements TaskSetCommand {
     private final Backtracer bt;
     private final BacktracePrinter printer;
+    private final Arm64BacktracePrinter arm64Printer;
     private final Supplier<Optional<Tasks.Task>> context;
     private final SourceLines lines;
     private org.coroner.kernel.stack.FrameDetails variables;
+    private java.util.function.Function<org.coroner.kernel.stack.Arm64Backtraces.Backtrace, List<List<String>>> arm64Variables;
 
     /**
      * {@code context} is the shell's current task ({@code set}); {@code lines} answers {@code -l}
@@ -28,8 +30,16 @@ public final class BtCommand implements ShellCommand {
     public BtCommand(Backtracer bt, Supplier<Optional<Tasks.Task>> context, SourceLines lines) {
         this.bt = bt;
         this.printer = new BacktracePrinter(bt);
+        this.arm64Printer = new Arm64BacktracePrinter(bt, printer);
         this.context = context;
         this.lines = lines;
+    }
+
+    /** On arm64: what {@code -v} prints under each frame line of a backtrace (null: -v unavailable). */
+    public BtCommand withArm64Variables(
+            java.util.function.Function<org.coroner.kernel.stack.Arm64Backtraces.Backtrace, List<List<String>>> v) {
+        this.arm64Variables = v;
+        return this;
     }
 
     /** What {@code -v} prints under each frame (null: -v unavailable). */
@@ -49,7 +59,7 @@ public final class BtCommand implements ShellCommand {
 
     @Override
     public String summary() {
-        return "backtrace of a task (ORC unwinder, real frames only)";
+        return "backtrace of a task (ORC on x86_64, frame records on arm64; real frames only)";
     }
 
     @Override
@@ -57,8 +67,9 @@ public final class BtCommand implements ShellCommand {
         return """
                 bt [-a | -c CPU[,CPU|-CPU]] [-f | -F] [-l] [-v] [-s | -x] [-t | -T | -e] [PID | TASK]...
                   Backtrace of the current task (the panic task), or of each PID or task address,
-                  unwound with the kernel's ORC data exactly as the kernel's own unwinder does: only
-                  real frames, never stale return addresses found by scanning.
+                  unwound with the kernel's ORC data (arm64: its x29/x30 frame records, PAC bits
+                  stripped) exactly as the kernel's own unwinder does: only real frames, never stale
+                  return addresses found by scanning.
                   -a        the task running on each CPU
                   -c CPUS   the task running on these CPUs (0,2-3)
                   -f        the stack words of each frame
@@ -69,9 +80,11 @@ public final class BtCommand implements ShellCommand {
                   -e        search the stacks for saved registers (pt_regs-shaped words)
                   -l        file:line of each frame (the call's line), inlined callers on their own lines
                   -v        each frame's parameters and locals: value, type and where it lives (register,
-                            stack slot, constant), or exactly why it cannot be recovered
-                Exception frames print as [exception RIP: func+off] with their registers, the switch
-                to another stack as --- <IRQ stack> ---, the user-mode registers at the end.""";
+                            stack slot, constant, entry value from the caller's call), or exactly why
+                            it cannot be recovered; outer frames' registers come from CFI
+                Exception frames print as [exception RIP: func+off] with their registers (arm64: PC, LR,
+                SP, PSTATE, X29-X0 as crash's arm64 bt), the switch to another stack as
+                --- <IRQ stack> ---, the user-mode registers at the end.""";
     }
 
     @Override
@@ -129,7 +142,8 @@ public final class BtCommand implements ShellCommand {
         List<Tasks.Task> tasks = new ArrayList<>();
         List<Integer> cpuOf = new ArrayList<>();
         if (all) {
-            cpus.addAll(bt.kernel().cpuMask("__cpu_online_mask"));
+            // every CPU that has a task, as crash: the panic's CPU stop took the others offline
+            cpus.addAll(bt.kernel().cpuMask("__cpu_present_mask"));
         }
         for (int cpu : cpus) {
             Tasks.Task t = bt.activeTask(cpu).orElseThrow(() -> new CommandException("no task on cpu " + cpu));
@@ -152,6 +166,19 @@ public final class BtCommand implements ShellCommand {
             if (i > 0) {
                 out.println();
             }
+            if (bt.arm64().isPresent()) {
+                if (scan == 3) {
+                    arm64Printer.printExceptionFrames(bt.arm64Backtrace(tasks.get(i)), out);
+                } else if (scan != 0) {
+                    arm64Printer.printScan(bt.arm64Backtrace(tasks.get(i)), scan == 1, out);
+                } else {
+                    if (withVars && arm64Variables == null) {
+                        throw new CommandException("-v needs the DWARF debug information");
+                    }
+                    arm64Printer.print(bt.arm64Backtrace(tasks.get(i)), o, withVars ? arm64Variables : null, out);
+                }
+                continue;
+            }
             Backtracer.Backtrace b = bt.backtrace(tasks.get(i));
             if (scan == 3) {
                 printer.printExceptionFrames(b, out);
@@ -163,22 +190,19 @@ public final class BtCommand implements ShellCommand {
         }
     }
 
+    /** {@code foreach bt}: the backtrace of each task, with bt's options. */
+    @Override
+    public void runOn(List<Tasks.Task> tasks, List<String> options, PrintWriter out) {
+        List<String> args = new ArrayList<>(options);
+        for (Tasks.Task t : tasks) {
+            args.add(String.format("%x", t.address()));
+        }
+        run(args, out);
+    }
+
     /** A PID (decimal) or a task_struct address (hex), as crash reads {@code bt} arguments. */
     static List<Tasks.Task> resolve(Backtracer bt, String target) {
-        String s = target.toLowerCase();
-        boolean hexAddress = s.startsWith("0x") || s.length() > 8 && s.matches("[0-9a-f]+");
-        if (hexAddress) {
-            long addr = Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
-            return List.of(bt.task(addr).orElseThrow(() -> new CommandException("invalid task or pid value: " + target)));
-        }
-        if (!s.matches("\\d+")) {
-            throw new CommandException("invalid task or pid value: " + target);
-        }
-        List<Tasks.Task> ts = bt.byPid(Integer.parseInt(s));
-        if (ts.isEmpty()) {
-            throw new CommandException("invalid task or pid value: " + target);
-        }
-        return ts;
+        return org.coroner.cli.shell.TaskSelection.resolve(bt.tasks(), target, false);
     }
 
     static List<Integer> parseCpus(String list) {

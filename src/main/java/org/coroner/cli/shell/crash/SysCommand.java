@@ -67,7 +67,8 @@ public final class SysCommand implements ShellCommand {
         si.panicMessage().ifPresent(p -> row(out, "PANIC", p));
     }
 
-    static String uptime(long secs) {
+    /** crash's elapsed time: {@code HH:MM:SS}, with {@code N days, } in front when it is that long. */
+    public static String uptime(long secs) {
         long d = secs / 86400;
         long h = secs % 86400 / 3600;
         long m = secs % 3600 / 60;

@@ -225,18 +225,8 @@ public final class RdCommand implements ShellCommand {
 
     /** The current task's page tables ({@code mm->pgd}), or null for a kernel thread. */
     private X86_64AddressSpace userSpace() {
-        var cur = ctx.session().current();
-        if (cur.isEmpty()) {
-            return null;
-        }
         try {
-            long mm = cur.get().task().member("mm").u64();
-            if (mm == 0) {
-                return null;
-            }
-            long pgd = ctx.session().kernel().object("struct mm_struct", mm).member("pgd").u64();
-            X86_64AddressSpace k = ctx.session().addressSpace();
-            return k.withTopTable(k.toPhysical(pgd));
+            return ctx.session().current().flatMap(t -> ctx.session().userSpace(t)).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }

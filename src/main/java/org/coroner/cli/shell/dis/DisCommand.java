@@ -37,6 +37,7 @@ public final class DisCommand implements ShellCommand {
     private final NameResolver names;
     private final SourceLines lines;
     private final List<Path> sourceDirs;
+    private Arch arch = Arch.X86_64;
 
     /** Turns a symbol name into its run-time address (vmlinux, then modules). */
     @FunctionalInterface
@@ -48,6 +49,12 @@ public final class DisCommand implements ShellCommand {
      * {@code lines} answers {@code -l} and {@code -s} (null when no debug information is wired in);
      * {@code sourceDirs} are searched for source files ({@code --source}).
      */
+    /** The dumped kernel's instruction set (x86_64 unless told). */
+    public DisCommand withArch(Arch a) {
+        this.arch = a;
+        return this;
+    }
+
     public DisCommand(VirtualMemory mem, Symbolizer symbols, NameResolver names, SourceLines lines, List<Path> sourceDirs) {
         this.mem = mem;
         this.symbols = symbols;
@@ -182,7 +189,7 @@ public final class DisCommand implements ShellCommand {
     private List<Instruction> decode(long from, long to, int count) {
         int len = (int) Math.min(to - from + 16, MAX_FUNCTION);
         byte[] code = read(from, len);
-        List<Instruction> all = Disassembler.of(Arch.X86_64).disassemble(code, from, count > 0 ? count : 0);
+        List<Instruction> all = Disassembler.of(arch).disassemble(code, from, count > 0 ? count : 0);
         List<Instruction> out = new ArrayList<>();
         for (Instruction i : all) {
             if (count < 0 && Long.compareUnsigned(i.address(), to) >= 0) {

@@ -24,7 +24,9 @@ class BtCommandTest {
         StringWriter err = new StringWriter();
         Shell shell = new Shell(new PrintWriter(out), new PrintWriter(err));
         shell.register(new BtCommand(bt));
-        shell.register(new ForeachBtCommand(bt));
+        java.util.concurrent.atomic.AtomicReference<org.coroner.kernel.Tasks.Task> context = new java.util.concurrent.atomic.AtomicReference<>();
+        shell.register(new org.coroner.cli.shell.proc.ForeachCommand(bt, () -> java.util.Optional.ofNullable(context.get()),
+                context::set, n -> shell.commands().get(n)));
         shell.execute(line);
         return out + err.toString();
     }

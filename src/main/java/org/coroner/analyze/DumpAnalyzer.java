@@ -1,0 +1,188 @@
+package org.coroner.analyze;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.coroner.arch.x86_64.unwind.Frame;
+import org.coroner.kernel.SystemInfo;
+import org.coroner.kernel.Tasks;
+import org.coroner.kernel.printk.PrintkRecord;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.memory.FaultException;
+import org.coroner.oops.FoundReport;
+import org.coroner.oops.decode.DecodedOops;
+import org.coroner.oops.decode.TaintFlag;
+import org.coroner.session.Session;
+
+/**
+ * {@code coroner analyze VMLINUX VMCORE}: the root cause of a crash from the dump. The kernel log in
+ * the dump says what the kernel noticed (the trigger); the dump's memory, registers and the debug
+ * info say why: the faulting instruction and its source expression, the poisoned or freed memory,
+ * the locks every blocked or spinning task waits for and who holds them.
+ */
+public final class DumpAnalyzer {
+    private final Session s;
+    private final Backtracer bt;
+    private final List<String> notes = new ArrayList<>();
+
+    public DumpAnalyzer(Session s) {
+        this.s = s;
+        this.bt = s.backtracer();
+    }
+
+    public Analysis analyze() {
+        SystemInfo si = new SystemInfo(s.kernel());
+        KernelLog log;
+        try {
+            log = new KernelLog(si.log().stream().map(DumpAnalyzer::line).flatMap(List::stream).toList());
+        } catch (FaultException | IllegalStateException e) {
+            notes.add("the printk ring buffer cannot be read (" + e.getMessage() + "): the kernel's own report is missing");
+            log = new KernelLog(List.of());
+        }
+        Optional<FoundReport> trigger = log.trigger();
+        DecodedOops decoded = log.decoded().orElse(null);
+        String panic = log.panic().orElse(null);
+        Kind hint = TriggerKinds.of(trigger.orElse(null), panic);
+
+        Optional<Tasks.Task> panicTask;
+        Backtracer.Backtrace pbt;
+        try {
+            panicTask = bt.panicTask();
+            pbt = panicTask.map(bt::backtrace).orElse(null);
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            note("partial: the panic task and its backtrace cannot be read (" + e.getMessage() + ")");
+            panicTask = Optional.empty();
+            pbt = null;
+        }
+        Locks locks = new Locks(s);
+        Optional<DumpFault.Trap> trap = pbt == null ? Optional.empty() : DumpFault.trap(bt, pbt.frames());
+        Finding f;
+        try {
+            f = verdict(log, trigger, decoded, panic, hint, pbt, trap, locks);
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            // memory the analysis needed is not in the dump: say so, and fall back on what the kernel said
+            note("partial: the analysis stopped at memory the dump cannot give (" + e.getMessage() + "); the verdict is"
+                    + " the kernel's own report");
+            f = new Finding(hint);
+            f.confidence = Confidence.LOW;
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + ".";
+        }
+        String callback = null;
+        Context ctx = null;
+        try {
+            callback = Verdicts.callback(s, pbt, f).orElse(null);
+            ctx = new ContextBuilder(s, log, decoded, panic, panicTask.orElse(null), pbt, trap.orElse(null), locks, callback)
+                    .build();
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+            note("partial: the context could not be read whole (" + e.getMessage() + ")");
+            ctx = new Context(panic, trigger.map(DumpAnalyzer::firstLine).orElse(null), taint(decoded), null, callback,
+                    null, List.of(), List.of(), List.of(), List.of(), List.of(), log.tail(25));
+        }
+        if (f.summary == null) {
+            f.summary = "The kernel crashed" + (panic != null ? " (\"" + panic + "\")" : "") + "; the dump does not show why.";
+        }
+        return new Analysis(s.vmcorePath().toString(), "vmcore", f.verdict(), List.copyOf(f.evidence), ctx, List.copyOf(notes));
+    }
+
+    private Finding verdict(KernelLog log, Optional<FoundReport> trigger, DecodedOops decoded, String panic, Kind hint,
+                            Backtracer.Backtrace pbt, Optional<DumpFault.Trap> trap, Locks locks) {
+        Finding f;
+        boolean sysrq = pbt != null && pbt.frames().stream().anyMatch(fr -> bt.symbolizer().function(fr.pc()).equals("sysrq_handle_crash"));
+        if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
+            f = Verdicts.sysrq(this, log, pbt, trap);
+        } else if (hint == Kind.OUT_OF_MEMORY) {
+            f = Verdicts.outOfMemory(s, log, panic);
+        } else if (trap.isPresent() && trap.get().entry().equals("asm_exc_invalid_op")) {
+            f = Verdicts.bug(s, trap.get(), log, hint);
+        } else if (isFault(hint) && trap.isPresent()) {
+            f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint);
+        } else if (hint == Kind.STACK_OVERFLOW) {
+            f = Verdicts.stackOverflow(s, trap, pbt, log);
+        } else if (isFault(hint)) {
+            // KASAN, KFENCE and other reports that do not trap: the kernel's words, its tracks
+            f = new Finding(hint);
+            f.confidence = trigger.map(t -> t.title().startsWith("KASAN") || t.title().startsWith("KFENCE")).orElse(false)
+                    ? Confidence.MEDIUM : Confidence.LOW;
+            f.summary = trigger.map(DumpAnalyzer::firstLine).orElse(hint.title()) + ".";
+            if (hint == Kind.USE_AFTER_FREE || hint == Kind.DOUBLE_FREE) {
+                LogAnalyzer.tracks(f, log);
+            }
+            note("no kernel-mode exception frame on the panic task's stack: the fault is described from the kernel's report");
+        } else {
+            f = locks.verdict(hint, log);
+        }
+        if (f.location == null && trap.isPresent() && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP
+                || f.kind == Kind.RCU_STALL)) {
+            // the watchdog's interrupt (or NMI) saved where the stuck CPU was
+            long rip = trap.get().frame().regs().ip();
+            f.location = new DumpFault(s).location(rip);
+            f.add("register", "The stuck CPU was at " + f.location.text() + " when the watchdog's " + trap.get().entry()
+                    + " interrupted it.", "exception frame (struct pt_regs) at " + org.coroner.oops.decode.Hex.format(
+                    trap.get().frame().regsAddress()) + " on the panic task's stack");
+        }
+        if (trigger.isPresent()) {
+            f.evidence.add(0, Evidence.of("log", "The kernel reported: " + firstLine(trigger.get()),
+                    "the printk ring buffer in the dump, line " + trigger.get().startLine()));
+        }
+        if (f.location != null && f.location.module() != null && s.moduleFiles().find(f.location.module()).isEmpty()) {
+            note("no " + f.location.module() + ".ko in --modules: without the module's debug info the code in it is not"
+                    + " explained in source terms (variables, members, file:line)");
+        }
+        if (f.evidence.isEmpty()) {
+            f.add("log", "The dump's kernel log holds no crash report, and no fault, lock wait or panic cause was found in"
+                    + " its memory.", "the printk ring buffer, the panic task's backtrace and every task's lock waits");
+        }
+        return f;
+    }
+
+    static boolean isFault(Kind k) {
+        return switch (k) {
+            case NULL_POINTER_DEREFERENCE, BAD_POINTER_DEREFERENCE, USE_AFTER_FREE, USE_AFTER_LIST_DEL, BUG_ON, WARNING,
+                 DOUBLE_FREE, LIST_CORRUPTION -> true;
+            default -> false;
+        };
+    }
+
+    static String firstLine(FoundReport r) {
+        for (String l : r.lines()) {
+            String t = Verdicts.strip(l);
+            if (!t.isEmpty()) {
+                return t;
+            }
+        }
+        return r.title();
+    }
+
+    Session session() {
+        return s;
+    }
+
+    void note(String n) {
+        if (!notes.contains(n)) {
+            notes.add(n);
+        }
+    }
+
+    /** A printk record as console lines: {@code [   14.788674] text}, continuation lines too. */
+    static List<String> line(PrintkRecord r) {
+        String ts = r.timestamp() + " ";
+        List<String> out = new ArrayList<>();
+        for (String l : r.text().split("\n", -1)) {
+            out.add(ts + l);
+        }
+        return out;
+    }
+
+    static List<String> taint(DecodedOops d) {
+        if (d == null || d.taint() == null || !d.taint().tainted()) {
+            return List.of();
+        }
+        return d.taint().flags().stream().map((TaintFlag t) -> t.letter() + " " + t.name() + ": " + t.meaning()).toList();
+    }
+
+    static String frameName(Backtracer bt, Frame f) {
+        return bt.symbolizer().frame(f.pc(), f.isReturnAddress()).map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]"))
+                .orElse(String.format("%016x", f.pc()));
+    }
+}

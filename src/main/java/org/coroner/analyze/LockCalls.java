@@ -1,0 +1,158 @@
+package org.coroner.analyze;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.coroner.arch.x86_64.unwind.Frame;
+import org.coroner.disasm.Instruction;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.oops.decode.Hex;
+import org.coroner.session.Session;
+
+/**
+ * Lock and unlock calls in a function's code as it is in memory: {@code call _raw_spin_lock} with
+ * the lock argument ({@code %rdi}) traced back to a constant (a static lock: its address is an
+ * immediate or a relocated operand). A task holds a lock when one of its frames' functions called
+ * the lock function on it before the call the frame is in now, and no unlock call on it lies
+ * between: the straight-line reading of the code, which the evidence says.
+ */
+final class LockCalls {
+    static final Set<String> ACQUIRE = Set.of("_raw_spin_lock", "_raw_spin_lock_irq", "_raw_spin_lock_irqsave",
+            "_raw_spin_lock_bh", "_raw_spin_lock_nested", "_raw_read_lock", "_raw_read_lock_irq", "_raw_read_lock_irqsave",
+            "_raw_read_lock_bh", "_raw_write_lock", "_raw_write_lock_irq", "_raw_write_lock_irqsave", "_raw_write_lock_bh",
+            "mutex_lock", "mutex_lock_interruptible", "mutex_lock_killable", "mutex_lock_io", "mutex_lock_nested",
+            "down_read", "down_write", "down_read_killable", "down_write_killable", "down", "down_interruptible",
+            "down_killable", "rt_mutex_lock");
+    static final Set<String> RELEASE = Set.of("_raw_spin_unlock", "_raw_spin_unlock_irq", "_raw_spin_unlock_irqrestore",
+            "_raw_spin_unlock_bh", "_raw_read_unlock", "_raw_read_unlock_irq", "_raw_read_unlock_irqrestore",
+            "_raw_read_unlock_bh", "_raw_write_unlock", "_raw_write_unlock_irq", "_raw_write_unlock_irqrestore",
+            "_raw_write_unlock_bh", "mutex_unlock", "up_read", "up_write", "up", "rt_mutex_unlock");
+
+    /** A lock or unlock call and its lock argument when it is a constant. */
+    record Call(Instruction insn, String at, String callee, Long lock, boolean acquire) {
+        String text() {
+            return at + ": " + callee + "(" + (lock == null ? "?" : Hex.format(lock)) + ")";
+        }
+    }
+
+    /** A lock a frame's function took and has not released. */
+    record Held(String text, String derivation) {
+    }
+
+    private final Session s;
+    private final Backtracer bt;
+    private final DumpFault code;
+    /** Decoded functions by start address, each as far as a caller has needed it; and their lock calls. */
+    private final java.util.Map<Long, FunctionCode> decoded = new java.util.HashMap<>();
+    private final java.util.Map<Long, List<Call>> callsOf = new java.util.HashMap<>();
+
+    LockCalls(Session s) {
+        this.s = s;
+        this.bt = s.backtracer();
+        this.code = new DumpFault(s);
+    }
+
+    /** The lock calls of the function containing {@code upTo}, in address order, up to that instruction. */
+    List<Call> calls(FunctionCode fc) {
+        List<Call> out = new ArrayList<>();
+        List<Instruction> ins = fc.instructions();
+        for (int i = 0; i < ins.size(); i++) {
+            Instruction in = ins.get(i);
+            if (!in.mnemonic().startsWith("call") || !in.hasTarget()) {
+                continue;
+            }
+            String callee = bt.symbolizer().lookup(in.target()).filter(n -> n.offset() == 0).map(n -> n.symbol()).orElse(null);
+            if (callee == null || !ACQUIRE.contains(callee) && !RELEASE.contains(callee)) {
+                continue;
+            }
+            SourceTrace.Expr arg = new SourceTrace(fc, new ArrayList<>()).value("rdi", i, 0);
+            out.add(new Call(in, fc.at(in), callee, arg.constant(), ACQUIRE.contains(callee)));
+        }
+        return out;
+    }
+
+    /** The call instruction that returns to {@code returnAddress}, when it is a lock call. */
+    Optional<Call> callAt(long returnAddress) {
+        Optional<FunctionCode> fc = callerCode(returnAddress);
+        if (fc.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Call> calls = callsBefore(fc.get());
+        return calls.isEmpty() || calls.get(calls.size() - 1).insn().address() != fc.get().last().address()
+                ? Optional.empty() : Optional.of(calls.get(calls.size() - 1));
+    }
+
+    /** The caller's code up to the call whose return address this is (functions decoded once, then cut). */
+    private Optional<FunctionCode> callerCode(long returnAddress) {
+        var name = bt.symbolizer().lookup(returnAddress - 1);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        long start = name.get().symbolAddress();
+        FunctionCode whole = decoded.get(start);
+        if (whole == null || whole.last().address() < returnAddress) {
+            Optional<FunctionCode> wide = code.code(returnAddress);
+            if (wide.isEmpty()) {
+                return Optional.empty();
+            }
+            whole = wide.get();
+            decoded.put(start, whole);
+            callsOf.remove(start);
+        }
+        List<Instruction> ins = whole.instructions();
+        for (int i = ins.size() - 1; i >= 0; i--) {
+            if (ins.get(i).end() == returnAddress) {
+                return Optional.of(new FunctionCode(whole.symbol(), whole.module(), whole.start(), List.copyOf(ins.subList(0, i + 1)),
+                        whole.dwarf(), whole.delta()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The lock calls of a function (as far as it has been decoded) before {@code end}. */
+    private List<Call> callsBefore(FunctionCode cut) {
+        FunctionCode whole = decoded.get(cut.start());
+        List<Call> all = callsOf.computeIfAbsent(cut.start(), x -> calls(whole));
+        long end = cut.last().end();
+        return all.stream().filter(c -> c.insn().address() < end).toList();
+    }
+
+    /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
+    Optional<Held> heldBy(Backtracer.Backtrace b, long lock, String name) {
+        for (Frame f : b.frames()) {
+            if (!f.isReturnAddress()) {
+                continue;
+            }
+            Optional<FunctionCode> fc = callerCode(f.pc());
+            if (fc.isEmpty()) {
+                continue;
+            }
+            List<Call> calls = callsBefore(fc.get());
+            int depth = 0;
+            Call took = null;
+            for (Call c : calls) {
+                if (c.insn().address() == fc.get().last().address()) {
+                    break; // the call the frame is in now: taking (waiting for) a lock is not holding it
+                }
+                if (c.lock() == null || c.lock() != lock) {
+                    continue;
+                }
+                depth += c.acquire() ? 1 : -1;
+                if (c.acquire()) {
+                    took = c;
+                }
+            }
+            if (depth > 0 && took != null) {
+                String now = fc.get().at(fc.get().last());
+                return Optional.of(new Held(took.at() + " called " + took.callee() + "(&" + name + ", " + Hex.format(lock) + ") and no unlock"
+                        + " of it comes before the call at " + now + " where it is now",
+                        "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their %rdi, traced to"
+                                + " constants, between its first instruction and the return address " + Hex.format(f.pc())
+                                + " (straight-line reading)"));
+            }
+        }
+        return Optional.empty();
+    }
+}

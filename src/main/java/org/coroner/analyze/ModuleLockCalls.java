@@ -1,0 +1,247 @@
+package org.coroner.analyze;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.coroner.disasm.Arch;
+import org.coroner.disasm.Disassembler;
+import org.coroner.disasm.Instruction;
+import org.coroner.elf.ElfFile;
+import org.coroner.elf.SymbolTable;
+import org.coroner.io.Bytes;
+import org.coroner.oops.report.DebugFiles;
+
+/**
+ * For a log: which locks a module function's code takes and releases before a call, read from the
+ * module's .ko: the function decoded from its section, each {@code call} and {@code mov $imm,%rdi}
+ * named through the section's relocations ({@code mutex_lock}, {@code mutex_b}). A hung task whose
+ * trace shows that function calling a lock function waits for the lock it passed; the locks the
+ * code took earlier, without an unlock in between, it holds.
+ */
+final class ModuleLockCalls {
+    private static final int R_X86_64_64 = 1, R_X86_64_PC32 = 2, R_X86_64_PLT32 = 4, R_X86_64_32 = 10, R_X86_64_32S = 11;
+    private final DebugFiles debug;
+
+    ModuleLockCalls(DebugFiles debug) {
+        this.debug = debug;
+    }
+
+    /** A deadlock cycle found from the log and the .ko. */
+    record Cycle(String text, CodeLocation location) {
+    }
+
+    /** A task the log shows waiting (hung, or spinning on a CPU), with its Call Trace. */
+    record Waiter(Context.TaskRef task, List<String> trace) {
+    }
+
+    /** One task's locks from its trace: the one it waits for and the ones it holds. */
+    record TaskLocks(Waiter task, String site, String waitsFor, String waitCall, boolean spin, List<String> holds,
+                     List<String> holdCalls) {
+    }
+
+    /** True when a cycle was found and it is of spinlocks. */
+    boolean spin;
+
+    Optional<Cycle> cycle(List<Waiter> waiters, Finding f) {
+        List<TaskLocks> all = new ArrayList<>();
+        for (Waiter w : waiters) {
+            if (all.stream().noneMatch(t -> t.task().task().pid().equals(w.task().pid()))) {
+                locks(w, w.trace()).ifPresent(all::add);
+            }
+        }
+        List<Context.Edge> edges = new ArrayList<>();
+        for (TaskLocks t : all) {
+            String node = t.task().task().comm() + " (pid " + t.task().task().pid() + ")";
+            edges.add(new Context.Edge(node, "waits-for", t.waitsFor(), node + " waits in " + t.site() + " for " + t.waitsFor()
+                    + ".", t.waitCall(), "code"));
+            for (int i = 0; i < t.holds().size(); i++) {
+                edges.add(new Context.Edge(t.holds().get(i), "held-by", node, node + " holds " + t.holds().get(i) + ".",
+                        t.holdCalls().get(i), "code"));
+            }
+        }
+        List<Context.Edge> cycle = Locks.cycle(edges);
+        if (cycle.isEmpty()) {
+            for (TaskLocks t : all) {
+                f.add("code", t.task().task().text() + " waits for " + t.waitsFor(), t.waitCall());
+            }
+            return Optional.empty();
+        }
+        List<String> parts = new ArrayList<>();
+        for (Context.Edge e : cycle) {
+            f.evidence.add(e.asEvidence());
+            if (e.relation().equals("waits-for")) {
+                String held = cycle.stream().filter(x -> x.relation().equals("held-by") && x.to().equals(e.from()))
+                        .map(Context.Edge::from).findFirst().orElse("?");
+                parts.add(e.from() + " holds " + held + " and waits for " + e.to());
+            }
+        }
+        TaskLocks first = all.get(0);
+        spin = all.stream().anyMatch(TaskLocks::spin);
+        return Optional.of(new Cycle(String.join("; ", parts), siteLocation(first.site())));
+    }
+
+    private CodeLocation siteLocation(String frame) {
+        String mod = LogTraces.module(frame);
+        String fn = LogTraces.function(frame);
+        long off = LogTraces.offset(frame);
+        if (mod == null || off < 0) {
+            return new CodeLocation(fn, frame, null, null, mod, null);
+        }
+        var sym = debug.module(mod);
+        if (sym.isEmpty()) {
+            return new CodeLocation(fn, frame, null, null, mod, null);
+        }
+        var r = sym.get().resolve(fn, off - 1, 0);
+        if (r.location() == null) {
+            return new CodeLocation(fn, frame, null, null, mod, null);
+        }
+        var in = r.location().frames().stream().filter(x -> !x.file().endsWith(".h")).findFirst().orElse(r.location().innermost());
+        return new CodeLocation(in.function(), frame, in.file(), in.line(), mod, null);
+    }
+
+    /** The first module frame of the trace: its lock calls up to the call it is in. */
+    private Optional<TaskLocks> locks(Waiter b, List<String> trace) {
+        for (String frame : trace) {
+            String mod = LogTraces.module(frame);
+            if (mod == null || LogTraces.isScheduler(frame) || LogTraces.function(frame).startsWith("_raw_")) {
+                continue;
+            }
+            Optional<java.nio.file.Path> ko = debug.moduleFile(mod);
+            if (ko.isEmpty()) {
+                return Optional.empty();
+            }
+            try (ElfFile elf = ElfFile.open(ko.get())) {
+                return calls(elf, LogTraces.function(frame), LogTraces.offset(frame)).flatMap(calls -> {
+                    if (calls.isEmpty() || !calls.get(calls.size() - 1).atReturn()) {
+                        return Optional.empty();
+                    }
+                    Call wait = calls.get(calls.size() - 1);
+                    Map<String, Integer> depth = new HashMap<>();
+                    Map<String, Call> took = new HashMap<>();
+                    for (Call c : calls.subList(0, calls.size() - 1)) {
+                        if (c.lock() == null) {
+                            continue;
+                        }
+                        depth.merge(c.lock(), LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1, Integer::sum);
+                        if (LockCalls.ACQUIRE.contains(c.callee())) {
+                            took.put(c.lock(), c);
+                        }
+                    }
+                    List<String> holds = new ArrayList<>();
+                    List<String> why = new ArrayList<>();
+                    for (var e : depth.entrySet()) {
+                        if (e.getValue() > 0) {
+                            holds.add(e.getKey());
+                            Call c = took.get(e.getKey());
+                            why.add(c.at() + " called " + c.callee() + "(&" + c.lock() + ") and no unlock of it comes before "
+                                    + wait.at() + ": " + ko.get().getFileName() + "'s code with its relocations");
+                        }
+                    }
+                    return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
+                            wait.at() + " calls " + wait.callee() + "(&" + wait.lock() + "), the frame the trace shows it in: "
+                                    + ko.get().getFileName() + "'s code with its relocations", wait.callee().startsWith("_raw_"),
+                            holds, why));
+                });
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A lock call in a .ko function, its lock argument named by the relocation of {@code mov $imm,%rdi}. */
+    record Call(String at, String callee, String lock, boolean atReturn) {
+    }
+
+    /** Lock calls of {@code function} up to the call returning to {@code returnOffset}. */
+    static Optional<List<Call>> calls(ElfFile elf, String function, long returnOffset) {
+        Optional<SymbolTable.Symbol> sym = elf.symbols().byName(function);
+        if (sym.isEmpty() || sym.get().shndx() <= 0 || sym.get().shndx() >= elf.sections().size()) {
+            return Optional.empty();
+        }
+        ElfFile.Section text = elf.section(sym.get().shndx());
+        long start = sym.get().value();
+        Bytes data = elf.data(text);
+        int len = (int) Math.min(returnOffset + 16, data.size() - start);
+        if (len <= 0) {
+            return Optional.empty();
+        }
+        Map<Long, String> relocs = relocations(elf, text);
+        List<Instruction> ins = Disassembler.of(Arch.X86_64).disassemble(data.bytes(start, len), start, 0);
+        List<Call> out = new ArrayList<>();
+        String rdi = null;
+        for (Instruction in : ins) {
+            if (in.address() >= start + returnOffset) {
+                break;
+            }
+            String named = null;
+            for (long a = in.address(); a < in.end(); a++) {
+                if (relocs.containsKey(a)) {
+                    named = relocs.get(a);
+                }
+            }
+            String ops = in.operands();
+            if (in.mnemonic().startsWith("mov") && (ops.endsWith(",%rdi") || ops.endsWith(",%edi"))) {
+                rdi = ops.startsWith("$") && named != null ? named : null;
+            }
+            if (in.mnemonic().startsWith("call") && named != null) {
+                if (LockCalls.ACQUIRE.contains(named) || LockCalls.RELEASE.contains(named)) {
+                    out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), named, rdi,
+                            in.end() == start + returnOffset));
+                }
+                rdi = null; // a call clobbers %rdi
+            }
+        }
+        return Optional.of(out);
+    }
+
+    /** Relocation offset in the section → the name it refers to ({@code symbol} or {@code symbol+0x8}). */
+    private static Map<Long, String> relocations(ElfFile elf, ElfFile.Section text) {
+        Map<Long, String> out = new HashMap<>();
+        ElfFile.Section symtab = null;
+        for (ElfFile.Section s : elf.sections()) {
+            if (s.type() == ElfFile.SHT_SYMTAB) {
+                symtab = s;
+            }
+        }
+        for (ElfFile.Section s : elf.sections()) {
+            if (s.type() != ElfFile.SHT_RELA || !s.name().equals(".rela" + text.name())) {
+                continue;
+            }
+            Bytes b = elf.data(s);
+            for (long o = 0; o + 24 <= b.size(); o += 24) {
+                long off = b.u64(o);
+                long info = b.u64(o + 8);
+                long addend = b.u64(o + 16);
+                int type = (int) info;
+                int si = (int) (info >>> 32);
+                if (type != R_X86_64_64 && type != R_X86_64_PC32 && type != R_X86_64_PLT32 && type != R_X86_64_32
+                        && type != R_X86_64_32S) {
+                    continue;
+                }
+                SymbolTable.Symbol target = elf.symbols().get(si);
+                String name = target.name();
+                long value = type == R_X86_64_PC32 || type == R_X86_64_PLT32 ? addend + 4 : addend;
+                if (target.type() == SymbolTable.STT_SECTION || name.isEmpty()) {
+                    name = dataSymbol(elf, target.shndx(), value).orElse(elf.section(target.shndx()).name() + "+0x"
+                            + Long.toHexString(value));
+                } else if (value != 0) {
+                    name = name + "+0x" + Long.toHexString(value);
+                }
+                out.put(off, name);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> dataSymbol(ElfFile elf, int shndx, long value) {
+        SymbolTable st = elf.symbols();
+        for (int i = 0; i < st.count(); i++) {
+            if (st.shndx(i) == shndx && st.value(i) == value && st.type(i) != SymbolTable.STT_SECTION && !st.name(i).isEmpty()) {
+                return Optional.of(st.name(i));
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,244 @@
+package org.coroner.analyze;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.coroner.arch.x86_64.unwind.Frame;
+import org.coroner.disasm.Instruction;
+import org.coroner.kernel.Kernel;
+import org.coroner.kernel.stack.Backtracer;
+import org.coroner.memory.FaultException;
+import org.coroner.oops.decode.Hex;
+import org.coroner.session.Session;
+import org.coroner.types.Value;
+
+/** The verdicts that need no lock or pointer analysis: SysRq, OOM, BUG/WARN traps, callbacks. */
+final class Verdicts {
+    private Verdicts() {
+    }
+
+    static Finding sysrq(DumpAnalyzer a, KernelLog log, Backtracer.Backtrace pbt, Optional<DumpFault.Trap> trap) {
+        Finding f = new Finding(Kind.SYSRQ_TRIGGERED);
+        f.confidence = Confidence.HIGH;
+        Backtracer bt = a.session().backtracer();
+        for (String l : log.grep("sysrq: ")) {
+            f.add("log", "The kernel logged: " + strip(l), "the printk ring buffer");
+        }
+        if (pbt != null) {
+            for (int i = 0; i < pbt.frames().size(); i++) {
+                Frame fr = pbt.frames().get(i);
+                String fn = bt.symbolizer().function(fr.pc());
+                if (fn.equals("sysrq_handle_crash") || fn.equals("__handle_sysrq") || fn.equals("write_sysrq_trigger")) {
+                    f.add("memory", "Frame #" + i + " of " + pbt.task().comm() + " (pid " + pbt.task().pid() + ") is " + fn + ".",
+                            "the panic task's backtrace (ORC unwind from the dump's registers)");
+                }
+            }
+            boolean viaProc = pbt.frames().stream().anyMatch(fr -> bt.symbolizer().function(fr.pc()).equals("write_sysrq_trigger"));
+            f.summary = "The crash was requested: SysRq 'c' (sysrq_handle_crash) panicked the kernel on purpose"
+                    + (viaProc ? ", written to /proc/sysrq-trigger by " + pbt.task().comm() + " (pid " + pbt.task().pid() + ")"
+                    : "") + ". Nothing failed: this is how an administrator or a test forces a dump.";
+        } else {
+            f.summary = "The crash was requested with SysRq 'c': the kernel panicked on purpose.";
+        }
+        trap.ifPresent(t -> f.location = new DumpFault(a.session()).location(t.frame().regs().ip()));
+        if (f.location == null && pbt != null) {
+            pbt.frames().stream().filter(fr -> bt.symbolizer().function(fr.pc() - 1).equals("sysrq_handle_crash")).findFirst()
+                    .ifPresent(fr -> f.location = new DumpFault(a.session()).location(fr.pc() - 1));
+        }
+        return f;
+    }
+
+    /**
+     * A kernel stack overflow: the kernel's report (guard page hit, double fault), and where the
+     * saved stack pointer is against the task's stack.
+     */
+    static Finding stackOverflow(Session s, Optional<DumpFault.Trap> trap, Backtracer.Backtrace pbt, KernelLog log) {
+        Finding f = new Finding(Kind.STACK_OVERFLOW);
+        f.confidence = Confidence.MEDIUM;
+        log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("stack guard page was hit") || t.contains("stack overflow")
+                || t.startsWith("double fault:")).findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
+        if (trap.isPresent() && pbt != null) {
+            long sp = trap.get().frame().regs().sp();
+            var stack = s.backtracer().stacks().taskStack(pbt.task().address());
+            boolean outside = !stack.contains(sp, 8);
+            f.add("register", "The stack pointer the exception saved is " + Hex.format(sp) + "; " + pbt.task().comm()
+                            + "'s stack is " + Hex.format(stack.begin()) + "-" + Hex.format(stack.end()) + (outside
+                            ? ": the pointer is outside it (below the bottom when it overflowed)." : "."),
+                    "exception frame at " + Hex.format(trap.get().frame().regsAddress()) + " and task->stack with THREAD_SIZE");
+            if (outside && Long.compareUnsigned(sp, stack.begin()) < 0) {
+                f.confidence = Confidence.HIGH;
+            }
+            f.location = new DumpFault(s).location(trap.get().frame().regs().ip());
+        }
+        f.summary = "The kernel stack of " + (pbt == null ? "the crashing task" : pbt.task().comm() + " (pid " + pbt.task().pid() + ")")
+                + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + ".";
+        return f;
+    }
+
+    static Finding outOfMemory(Session s, KernelLog log, String panic) {
+        Finding f = new Finding(Kind.OUT_OF_MEMORY);
+        f.confidence = Confidence.HIGH;
+        f.add("log", "Kernel panic - not syncing: " + panic, "the printk ring buffer");
+        for (String l : log.lines()) {
+            String t = strip(l);
+            if (t.contains("Kernel panic")) {
+                continue;
+            }
+            if (t.contains("invoked oom-killer") || t.startsWith("Mem-Info") || t.contains("Out of memory")
+                    || t.startsWith("Free swap") || t.matches("^\\d+ pages RAM$") || t.contains("oom-kill:")) {
+                f.add("log", t, "the OOM report in the printk ring buffer");
+            }
+        }
+        String who = log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("invoked oom-killer")).findFirst()
+                .map(t -> t.substring(0, t.indexOf(" invoked"))).orElse(null);
+        f.summary = "The kernel ran out of memory" + (who != null ? " (" + who + " could not allocate)" : "")
+                + " and panicked instead of killing a task"
+                + (panic != null && panic.contains("panic_on_oom") ? " because vm.panic_on_oom is set" : "") + ".";
+        try {
+            var si = new org.coroner.kernel.SystemInfo(s.kernel());
+            f.add("kernel", "Total memory " + org.coroner.kernel.SystemInfo.size(si.memoryBytes()) + ".",
+                    "totalram_pages in the dump");
+        } catch (RuntimeException e) {
+            // the total is context only
+        }
+        return f;
+    }
+
+    /** BUG()/BUG_ON()/WARN(): the trap instruction at RIP and the kernel's own file:line. */
+    static Finding bug(Session s, DumpFault.Trap trap, KernelLog log, Kind hint) {
+        DumpFault df = new DumpFault(s);
+        Finding f = new Finding(hint == Kind.WARNING || hint == Kind.DOUBLE_FREE || hint == Kind.LIST_CORRUPTION ? hint : Kind.BUG_ON);
+        long rip = trap.frame().regs().ip();
+        f.location = df.location(rip);
+        f.add("register", "The CPU took " + DumpFault.exceptionName(trap.entry()) + " at RIP " + Hex.format(rip) + ".",
+                "exception frame (struct pt_regs) at " + Hex.format(trap.frame().regsAddress()));
+        Optional<FunctionCode> code = df.code(rip);
+        if (code.isPresent()) {
+            Instruction in = code.get().last();
+            f.add("code", "The instruction at RIP is " + in.text() + " (" + code.get().at(in) + ")"
+                    + (in.mnemonic().equals("ud2") ? ": the trap BUG() and WARN() compile to." : "."),
+                    "decoded from the dump's memory");
+        }
+        String bugLine = log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ")).findFirst().orElse(null);
+        String warnLine = log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("WARNING: ")).findFirst().orElse(null);
+        if (bugLine != null) {
+            f.add("log", bugLine, "the kernel's BUG report (its __bug_table entry for RIP)");
+        } else if (warnLine != null) {
+            f.kind = Kind.WARNING;
+            f.add("log", warnLine, "the kernel's WARNING report");
+        }
+        String file = f.location.file() == null ? "" : f.location.file();
+        String fn = f.location.function() == null ? "" : f.location.function();
+        if (file.endsWith("lib/list_debug.c") || log.lines().stream().anyMatch(l -> l.contains("list_add corruption")
+                || l.contains("list_del corruption"))) {
+            f.kind = Kind.LIST_CORRUPTION;
+            log.lines().stream().map(Verdicts::strip).filter(t -> t.contains(" corruption")).findFirst()
+                    .ifPresent(t -> f.add("log", t, "CONFIG_DEBUG_LIST's check"));
+        } else if (file.endsWith("mm/slub.c") && (fn.contains("freepointer") || fn.contains("free"))
+                || log.lines().stream().anyMatch(l -> l.contains("double free") || l.contains("Double free"))) {
+            f.kind = Kind.DOUBLE_FREE;
+            f.add("dwarf", "The trap is in " + f.location.text() + ": SLUB's check that an object freed is not already the"
+                    + " first free object (set_freepointer: object == fp).", "DWARF line of RIP");
+            alreadyFree(s, trap, f);
+        }
+        f.confidence = Confidence.HIGH;
+        String what = switch (f.kind) {
+            case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal";
+            case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back)";
+            case DOUBLE_FREE -> "A slab object was freed twice";
+            default -> "A BUG_ON() assertion failed";
+        };
+        f.summary = what + " in " + f.location.text() + ".";
+        return f;
+    }
+
+    /** A double free's object: a register of the trap that points to an object the freelists already hold. */
+    private static void alreadyFree(Session s, DumpFault.Trap trap, Finding f) {
+        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+            return;
+        }
+        for (var e : DumpFault.registerMap(trap.frame().regs()).entrySet()) {
+            try {
+                var o = s.slub().objectAt(e.getValue());
+                if (o.isPresent() && o.get().isFree() && o.get().offset() == 0) {
+                    f.add("memory", "%" + e.getKey() + " = " + Hex.format(e.getValue()) + " is the " + o.get().cache().name()
+                            + " object being freed, and it is already on a freelist: freed before.",
+                            "SLUB freelists (kernel.mm.Slub)");
+                    return;
+                }
+            } catch (FaultException | IllegalArgumentException | IllegalStateException x) {
+                // not a slab address
+            }
+        }
+    }
+
+    /** Adds what the crash ran in when it was a workqueue item or a timer callback. */
+    static Optional<String> callback(Session s, Backtracer.Backtrace pbt, Finding f) {
+        if (pbt == null) {
+            return Optional.empty();
+        }
+        Backtracer bt = s.backtracer();
+        Kernel k = s.kernel();
+        for (Frame fr : pbt.frames()) {
+            String fn = bt.symbolizer().function(fr.pc());
+            if (fn.equals("process_one_work")) {
+                try {
+                    Value task = pbt.task().task();
+                    long kthread = task.member("worker_private").u64();
+                    long worker = k.object("struct kthread", kthread).member("data").u64();
+                    Value w = k.object("struct worker", worker);
+                    long work = w.member("current_work").u64();
+                    long func = w.member("current_func").u64();
+                    String name = bt.symbolizer().lookup(func).map(n -> n.symbol() + (n.module() == null ? "" : " [" + n.module() + "]"))
+                            .orElse(Hex.format(func));
+                    String workName = bt.symbolizer().lookup(work).filter(n -> n.offset() == 0).map(n -> " (" + n.symbol() + ")").orElse("");
+                    String pool = "";
+                    String text = "work item " + Hex.format(work) + workName + ", function " + name;
+                    f.add("kernel", "The crash ran in a workqueue worker: " + pbt.task().comm() + " was executing " + text + pool + ".",
+                            "task->worker_private (struct kthread) ->data (struct worker) ->current_work and ->current_func");
+                    return Optional.of("workqueue " + text);
+                } catch (FaultException | IllegalArgumentException e) {
+                    f.add("kernel", "The crash ran under process_one_work, but the worker cannot be read: " + e.getMessage(),
+                            "task->worker_private");
+                    return Optional.of("workqueue (worker unreadable)");
+                }
+            }
+            if (fn.equals("call_timer_fn") || fn.equals("expire_timers") || fn.equals("__run_timers")) {
+                int cpu = pbt.cpu();
+                try {
+                    long base = k.requireSymbol("timer_bases") + k.perCpuOffset(cpu);
+                    var tb = k.type("struct timer_base");
+                    for (int i = 0; i < 2; i++) {
+                        long timer = k.object("struct timer_base", base + i * tb.size()).member("running_timer").u64();
+                        if (timer == 0) {
+                            continue;
+                        }
+                        long func = k.object("struct timer_list", timer).member("function").u64();
+                        String name = bt.symbolizer().lookup(func).map(n -> n.symbol() + (n.module() == null ? "" : " [" + n.module() + "]"))
+                                .orElse(Hex.format(func));
+                        String tname = bt.symbolizer().lookup(timer).filter(n -> n.offset() == 0).map(n -> " (" + n.symbol() + ")").orElse("");
+                        String text = "timer " + Hex.format(timer) + tname + ", function " + name;
+                        f.add("kernel", "The crash ran in a timer callback on CPU " + cpu + ": " + text + ".",
+                                "per-cpu timer_bases[" + i + "].running_timer->function");
+                        return Optional.of(text);
+                    }
+                } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+                    f.add("kernel", "The crash ran under " + fn + ", but the running timer cannot be read: " + e.getMessage(),
+                            "per-cpu timer_bases");
+                }
+                return Optional.of("timer callback");
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String strip(String l) {
+        return l.replaceFirst("^\\[\\s*\\d+\\.\\d+\\](\\[\\s*[TC]\\d+\\])?\\s*", "").strip();
+    }
+
+    static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

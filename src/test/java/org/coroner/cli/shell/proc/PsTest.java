@@ -1,0 +1,210 @@
+package org.coroner.cli.shell.proc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.coroner.session.Session;
+import org.coroner.testing.CrashLive;
+import org.coroner.testing.CrashReference;
+import org.coroner.testing.FixtureSessions;
+import org.coroner.testing.Fixtures;
+import org.coroner.testing.ShellRun;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code ps} against three independent sources: the task list crash read ({@code tasklist.txt}:
+ * PID, COMM, TASK), the kernel's own task dump in the console log (PPID and state, printed by
+ * {@code panic_print}), and crash run live (each task's CPU from {@code list task_struct.tasks},
+ * and crash's own {@code ps} lines for the three tasks it finds).
+ */
+@Tag("fixtures")
+class PsTest {
+    /** {@code >       0       0   0  ffffffff8981aa40  RU   0.0        0        0  [swapper/0]}. */
+    static final Pattern ROW = Pattern.compile(
+            "^([> ]) +(\\d+) +(-?\\d+) +(\\d+)  ([0-9a-f]{16}) +([A-Z?]{2}) +(\\d+\\.\\d) +(\\d+) +(\\d+)  (.*)$");
+    private static final Pattern KERNEL_TASK = Pattern.compile(
+            "task:(.{15}) state:(\\S)\\s.*?pid:(\\d+)\\s+ppid:(\\d+)");
+
+    record Row(boolean active, int pid, int ppid, int cpu, String task, String state, String mem, long vsz, long rss,
+               String comm) {
+        static Row of(String line) {
+            Matcher m = ROW.matcher(line);
+            if (!m.matches()) {
+                throw new AssertionError("not a ps line: " + line);
+            }
+            return new Row(m.group(1).equals(">"), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4)), m.group(5), m.group(6), m.group(7), Long.parseLong(m.group(8)),
+                    Long.parseLong(m.group(9)), m.group(10));
+        }
+    }
+
+    static List<Row> rows(String out) {
+        return out.lines().filter(l -> ROW.matcher(l).matches()).map(Row::of).toList();
+    }
+
+    /** The kernel's letters (sched_show_task) as crash's two-letter states. */
+    private static String state(String letter) {
+        return switch (letter) {
+            case "R" -> "RU";
+            case "S" -> "IN";
+            case "D" -> "UN";
+            case "I" -> "ID";
+            case "T" -> "ST";
+            case "t" -> "TR";
+            case "Z" -> "ZO";
+            case "X" -> "DE";
+            case "P" -> "PA";
+            default -> letter;
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
+    void oneLinePerTaskWithTheKernelsPidsParentsCpusAndStates(String scenario) throws Exception {
+        Session s = FixtureSessions.session(scenario);
+        CrashReference crash = CrashLive.crash(scenario);
+        String out = new ShellRun(s).run("ps");
+        List<String> lines = out.lines().toList();
+        assertThat(lines.get(0)).isEqualTo(crash.lines("ps").stream().filter(l -> l.contains("PID    PPID")).findFirst().orElseThrow());
+        List<Row> rows = rows(out);
+        assertThat(rows).hasSize(lines.size() - 1);
+
+        // every task on init_task.tasks with pid and comm (crash's tasklist.txt, or crash's list live for the
+        // QEMU dump); ps has each once, plus the idle tasks
+        Map<String, String[]> listed = new HashMap<>();
+        java.nio.file.Path tasklist = Fixtures.vmcoreDir(scenario).resolve("crash/tasklist.txt");
+        List<String> tl = scenario.startsWith("qemu-") ? crash.lines(CrashLive.TASK_LIST) : Files.readAllLines(tasklist);
+        for (int i = 0; i < tl.size(); i++) {
+            if (tl.get(i).matches("^[0-9a-f]{16}$")) {
+                String pid = tl.get(i + 1).replaceAll("\\D", "");
+                String comm = tl.get(i + 2).replaceFirst("^\\s*comm = \"", "").replaceFirst("(\\\\000)*\",?$", "");
+                listed.put(tl.get(i), new String[] {pid, comm});
+            }
+        }
+        assertThat(listed).hasSizeGreaterThan(50);
+        Map<String, Row> byTask = new HashMap<>();
+        for (Row r : rows) {
+            assertThat(byTask.put(r.task(), r)).as("one line per task: %s", r.task()).isNull();
+        }
+        for (Map.Entry<String, String[]> e : listed.entrySet()) {
+            Row r = byTask.get(e.getKey());
+            assertThat(r).as("task %s of tasklist.txt", e.getKey()).isNotNull();
+            assertThat(r.pid()).isEqualTo(Integer.parseInt(e.getValue()[0]));
+            assertThat(r.comm().replaceAll("^\\[|\\]$", "")).isEqualTo(e.getValue()[1]);
+        }
+        List<Row> idle = rows.stream().filter(r -> !listed.containsKey(r.task())).toList();
+        assertThat(idle).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.pid()).isZero();
+            assertThat(r.comm()).startsWith("[swapper/");
+        });
+
+        // the kernel's own task dump: ppid and state of every task it printed
+        Map<Integer, String[]> kernel = new HashMap<>();
+        Matcher m = KERNEL_TASK.matcher(Files.readString(FixtureSessions.vmcore(scenario).resolveSibling("console.log")));
+        while (m.find()) {
+            kernel.put(Integer.parseInt(m.group(3)), new String[] {m.group(4), state(m.group(2)), m.group(1).trim()});
+        }
+        int checked = 0;
+        for (Row r : rows) {
+            String[] k = kernel.get(r.pid());
+            if (r.pid() == 0 || k == null) {
+                continue;
+            }
+            assertThat(r.ppid()).as("ppid of %d", r.pid()).isEqualTo(Integer.parseInt(k[0]));
+            assertThat(r.state()).as("state of %d", r.pid()).isEqualTo(k[1]);
+            assertThat(r.comm().replaceAll("^\\[|\\]$", "")).startsWith(k[2]);
+            checked++;
+        }
+        if (!kernel.isEmpty()) { // the QEMU dump's kernel was not asked to print its tasks (panic_print)
+            assertThat(checked).isEqualTo(listed.size() - 1); // all but init_task (pid 0)
+        }
+
+        // crash's list: each task's CPU (thread_info.cpu) and parent
+        Map<String, Integer> cpus = new HashMap<>();
+        String task = null;
+        for (String l : crash.lines(CrashLive.TASK_LIST)) {
+            if (l.matches("^[0-9a-f]{16}$")) {
+                task = l;
+            } else if (l.trim().startsWith("thread_info.cpu = ")) {
+                cpus.put(task, Integer.parseInt(l.trim().replaceAll("\\D", "")));
+            }
+        }
+        assertThat(cpus).hasSameSizeAs(listed);
+        cpus.forEach((t, cpu) -> assertThat(byTask.get(t).cpu()).as("cpu of %s", t).isEqualTo(cpu));
+
+        // crash's ps finds three tasks: the same PID, CPU, TASK, state, VSZ, command, and the same '>'
+        List<Row> theirs = rows(crash.output("ps"));
+        assertThat(theirs).hasSize(3);
+        for (Row c : theirs) {
+            Row r = byTask.get(c.task());
+            assertThat(List.of(r.active(), r.pid(), r.cpu(), r.state(), r.vsz(), r.comm()))
+                    .isEqualTo(List.of(c.active(), c.pid(), c.cpu(), c.state(), c.vsz(), c.comm()));
+        }
+        Set<String> activeOurs = new HashSet<>();
+        rows.stream().filter(Row::active).forEach(r -> activeOurs.add(r.task()));
+        Set<String> activeCrash = new HashSet<>();
+        theirs.stream().filter(Row::active).forEach(r -> activeCrash.add(r.task()));
+        assertThat(activeOurs).isEqualTo(activeCrash).hasSize(s.kernel().cpuMask("__cpu_possible_mask").size());
+    }
+
+    /** {@code ps -t}, {@code ps -l} and crash's per-state counts, for the tasks crash knows. */
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
+    void timesLastRunAndStateSummary(String scenario) {
+        Session s = FixtureSessions.session(scenario);
+        CrashReference crash = CrashLive.crash(scenario);
+        ShellRun sh = new ShellRun(s);
+        String times = sh.run("ps -t");
+        List<String> crashTimes = crash.lines("ps -t");
+        int blocks = 0;
+        for (int i = 0; i < crashTimes.size(); i++) {
+            if (crashTimes.get(i).startsWith("PID: ")) {
+                List<String> ours = times.lines().toList();
+                int at = ours.indexOf(crashTimes.get(i));
+                assertThat(at).as(crashTimes.get(i)).isNotNegative();
+                assertThat(ours.subList(at, at + 5)).isEqualTo(crashTimes.subList(i, i + 5));
+                blocks++;
+            }
+        }
+        assertThat(blocks).isEqualTo(3);
+        List<String> last = sh.run("ps -l").lines().toList();
+        for (String l : crash.lines("ps -l")) {
+            // crash pads the stamp to the width of its own first (largest) one; ours to the largest of all tasks
+            String tail = l.substring(l.indexOf(']') + 1);
+            String stamp = l.substring(1, l.indexOf(']')).trim();
+            assertThat(last).anySatisfy(o -> {
+                assertThat(o.substring(o.indexOf(']') + 1)).isEqualTo(tail);
+                assertThat(o.substring(1, o.indexOf(']')).trim()).isEqualTo(stamp);
+            });
+        }
+        // the panic task's command line and environment, read from its user memory through its page tables
+        String args = sh.run(CrashLive.psArguments(scenario));
+        assertThat(args).isEqualTo(crash.output(CrashLive.psArguments(scenario)));
+        // how long ago each task ran, against its CPU's run-queue clock: crash's lines are ours
+        List<String> ago = sh.run("ps -m").lines().toList();
+        assertThat(ago).containsAll(crash.lines("ps -m")).hasSize(s.tasks().all().size());
+        // the state summary counts every task
+        Map<String, Integer> count = new HashMap<>();
+        for (Row r : rows(sh.run("ps"))) {
+            count.merge(r.state(), 1, Integer::sum);
+        }
+        List<String> summary = new ArrayList<>();
+        sh.run("ps -S").lines().forEach(summary::add);
+        assertThat(summary).hasSize(count.size());
+        for (String l : summary) {
+            String[] kv = l.trim().split(": ");
+            assertThat(Integer.parseInt(kv[1])).isEqualTo(count.get(kv[0]));
+        }
+    }
+}
