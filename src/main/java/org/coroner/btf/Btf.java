@@ -184,6 +184,16 @@ public final class Btf {
         return out;
     }
 
+    /** Parameter types of a FUNC_PROTO, in order; a trailing 0 (void) marks a variadic prototype. */
+    public int[] parameters(int id) {
+        int v = vlen(id);
+        int[] out = new int[v];
+        for (int m = 0; m < v; m++) {
+            out[m] = (int) types.u32(dataOff[id] + 8L * m + 4);
+        }
+        return out;
+    }
+
     /** Enumerators of an ENUM or ENUM64 type, in declaration order. */
     public Map<String, Long> enumerators(int id) {
         Map<String, Long> out = new java.util.LinkedHashMap<>();

@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.coroner.types.BaseTypes;
 import org.coroner.types.CType;
+import org.coroner.types.DerivedTypes;
+import org.coroner.types.TypePrinter;
 import org.coroner.types.Types;
 
 /** {@link Types} backed by BTF: each {@link CType} is a thin view of a BTF type id. */
@@ -23,7 +26,9 @@ public final class BtfTypes implements Types {
     }
 
     public CType type(int id) {
-        return cache.computeIfAbsent(id, BtfType::new);
+        // a FUNC is a name for its FUNC_PROTO: the function's type is the prototype
+        int t = btf.kind(id) == Btf.FUNC ? btf.target(id) : id;
+        return cache.computeIfAbsent(t, BtfType::new);
     }
 
     @Override
@@ -43,21 +48,7 @@ public final class BtfTypes implements Types {
 
     @Override
     public CType pointerTo(CType t) {
-        return new Pointer(t);
-    }
-
-    private record Pointer(CType target) implements CType {
-        @Override public Kind kind() { return Kind.POINTER; }
-        @Override public String name() { return ""; }
-        @Override public long size() { return 8; }
-        @Override public long length() { return 0; }
-        @Override public boolean isSigned() { return false; }
-        @Override public List<Field> fields() { return List.of(); }
-        @Override public Map<String, Long> enumerators() { return Map.of(); }
-        @Override public String cName() {
-            String t = target.cName();
-            return t.endsWith("*") ? t + "*" : t + " *";
-        }
+        return DerivedTypes.pointer(t);
     }
 
     private final class BtfType implements CType {
@@ -91,7 +82,8 @@ public final class BtfTypes implements Types {
 
         @Override
         public String name() {
-            return btf.name(id);
+            String n = btf.name(id);
+            return btf.kind(id) == Btf.INT ? BaseTypes.canonical(n) : n;
         }
 
         @Override
@@ -144,7 +136,35 @@ public final class BtfTypes implements Types {
 
         @Override
         public String cName() {
-            return btf.cName(id);
+            return TypePrinter.name(this);
+        }
+
+        @Override
+        public List<CType> parameters() {
+            if (btf.kind(id) != Btf.FUNC_PROTO) {
+                return List.of();
+            }
+            int[] p = btf.parameters(id);
+            int n = p.length > 0 && p[p.length - 1] == 0 ? p.length - 1 : p.length;
+            List<CType> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(type(p[i]));
+            }
+            return out;
+        }
+
+        @Override
+        public boolean variadic() {
+            if (btf.kind(id) != Btf.FUNC_PROTO) {
+                return false;
+            }
+            int[] p = btf.parameters(id);
+            return p.length > 0 && p[p.length - 1] == 0;
+        }
+
+        @Override
+        public boolean incomplete() {
+            return btf.kind(id) == Btf.FWD;
         }
 
         @Override

@@ -116,6 +116,34 @@ public final class DwarfFile {
         });
     }
 
+    private volatile long[] unitOffsets;
+
+    /** The start of every unit in `.debug_info`, in order (read from the unit headers once). */
+    public long[] unitOffsets() {
+        long[] u = unitOffsets;
+        if (u == null) {
+            java.util.List<Long> list = new java.util.ArrayList<>();
+            long off = 0;
+            long size = info().size();
+            while (off < size) {
+                list.add(off);
+                off = UnitHeader.read(info(), off, name).end();
+            }
+            u = unitOffsets = list.stream().mapToLong(Long::longValue).toArray();
+        }
+        return u;
+    }
+
+    /** The DIE at an absolute `.debug_info` offset, whichever unit holds it. */
+    public Die dieAt(long offset) {
+        long[] offs = unitOffsets();
+        int i = java.util.Arrays.binarySearch(offs, offset);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        return unitAt(offs[Math.max(i, 0)]).readDie(offset);
+    }
+
     /** The unit covering {@code address} through `.debug_aranges`, or null. */
     public CompileUnit unitFor(long address) {
         Aranges a = aranges;

@@ -47,7 +47,6 @@ public final class Symbolizer {
 
     private final DwarfFile dw;
     private final Map<Long, FunctionIndex> functionIndexes = new ConcurrentHashMap<>();
-    private volatile long[] unitOffsets;
     private volatile long[][] unitRanges; // fallback when .debug_aranges misses an address: {lo, hi, unitOffset}
 
     public Symbolizer(DwarfFile dw) {
@@ -233,28 +232,11 @@ public final class Symbolizer {
 
     /** The DIE at an absolute `.debug_info` offset, whichever unit holds it. */
     public Die dieAt(long offset) {
-        long[] offs = unitOffsets();
-        int i = Arrays.binarySearch(offs, offset);
-        if (i < 0) {
-            i = -i - 2;
-        }
-        return dw.unitAt(offs[Math.max(i, 0)]).readDie(offset);
+        return dw.dieAt(offset);
     }
 
     private long[] unitOffsets() {
-        long[] u = unitOffsets;
-        if (u == null) {
-            List<Long> list = new ArrayList<>();
-            long off = 0;
-            long size = dw.info().size();
-            while (off < size) {
-                list.add(off);
-                UnitHeader h = UnitHeader.read(dw.info(), off, dw.name());
-                off = h.end();
-            }
-            u = unitOffsets = list.stream().mapToLong(Long::longValue).toArray();
-        }
-        return u;
+        return dw.unitOffsets();
     }
 
     private CompileUnit unitFor(long address) {

@@ -42,6 +42,8 @@ public final class Session implements AutoCloseable {
     private Backtracer backtracer;
     private DebugInfo debugInfo;
     private final ModuleFiles moduleFiles;
+    private org.coroner.kernel.symbols.KernelSymbols symbols;
+    private org.coroner.kernel.symbols.Globals globals;
     private Tasks.Task current;
     private org.coroner.kernel.mm.MemMap memMap;
     private org.coroner.kernel.mm.Slub slub;
@@ -78,11 +80,58 @@ public final class Session implements AutoCloseable {
         VirtualMemory mem = (vaddr, dst, off, len) -> {
             try {
                 space.read(vaddr, dst, off, len);
+            } catch (org.coroner.dump.NotInDumpException e) {
+                throw new FaultException(vaddr, e.getMessage(), FaultException.Kind.NOT_IN_DUMP);
+            } catch (org.coroner.arch.x86_64.PageTableFault e) {
+                throw new FaultException(vaddr, e.getMessage(), e.getMessage().contains(": cannot read ")
+                        || outsideRam(vaddr) ? FaultException.Kind.NOT_IN_DUMP : FaultException.Kind.UNMAPPED);
             } catch (org.coroner.dump.FaultException e) {
                 throw new FaultException(vaddr, e.getMessage());
             }
         };
         this.kernel = new Kernel(vmlinux, info.entries(), mem);
+    }
+
+    /**
+     * A linear-map address whose page the dump does not hold (beyond RAM): crash calls reading it a
+     * seek error, not an invalid address, since the linear map covers all physical memory.
+     */
+    private boolean outsideRam(long vaddr) {
+        long base = linearMapBase();
+        if (base == 0) {
+            return false;
+        }
+        long phys = vaddr - base;
+        if (Long.compareUnsigned(phys, linearMapSize) >= 0) {
+            return false; // not in the linear map: it ends where vmalloc space begins
+        }
+        try {
+            return !dump.memory().contains(phys);
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private volatile long linearMapBase = -1;
+    private volatile long linearMapSize = 1L << 46;
+
+    /** {@code page_offset_base}, the start of the linear map (0 when it cannot be read). */
+    private long linearMapBase() {
+        long b = linearMapBase;
+        if (b == -1) {
+            linearMapBase = 0; // a fault while reading these must not come back here
+            try {
+                b = kernel.memory().u64(kernel.requireSymbol("page_offset_base"));
+                long vmalloc = kernel.memory().u64(kernel.requireSymbol("vmalloc_base"));
+                if (Long.compareUnsigned(vmalloc, b) > 0) {
+                    linearMapSize = Math.min(linearMapSize, vmalloc - b);
+                }
+            } catch (RuntimeException e) {
+                b = b == -1 ? 0 : b;
+            }
+            linearMapBase = b;
+        }
+        return b;
     }
 
     /** The kernel image ({@code _text} to {@code _end}) is translated arithmetically, the rest walked. */
@@ -270,6 +319,31 @@ public final class Session implements AutoCloseable {
             debugInfo = new DebugInfo(kernel, backtracer().modules(), moduleFiles);
         }
         return debugInfo;
+    }
+
+    /** Every symbol of the kernel and its modules at run-time addresses (built on first use). */
+    public synchronized org.coroner.kernel.symbols.KernelSymbols symbols() {
+        if (symbols == null) {
+            symbols = new org.coroner.kernel.symbols.KernelSymbols(kernel, backtracer().modules());
+        }
+        return symbols;
+    }
+
+    /**
+     * Types by name and typed globals of vmlinux and modules, from BTF and DWARF (vmlinux DWARF's
+     * name index is cached under {@link #cacheDir()}).
+     */
+    public synchronized org.coroner.kernel.symbols.Globals globals() {
+        if (globals == null) {
+            globals = new org.coroner.kernel.symbols.Globals(kernel, symbols(), moduleFiles::find, cacheDir());
+        }
+        return globals;
+    }
+
+    /** Coroner's cache directory: {@code $CORONER_CACHE}, else {@code ~/.cache/coroner}. */
+    public static Path cacheDir() {
+        String c = System.getenv("CORONER_CACHE");
+        return c != null && !c.isEmpty() ? Path.of(c) : Path.of(System.getProperty("user.home"), ".cache", "coroner");
     }
 
     /** The shell's current task: set by {@code set}, the panic task (or CPU 0's task) at start. */

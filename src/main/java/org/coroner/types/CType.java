@@ -41,6 +41,34 @@ public interface CType {
     /** The C spelling, as gdb's {@code whatis} prints it: {@code struct list_head *}, {@code char [16]}. */
     String cName();
 
+    /** The parameter types of a function type, in order (empty for none or when unknown). */
+    default List<CType> parameters() {
+        return List.of();
+    }
+
+    /** A function type that takes more arguments after its parameters ({@code ...}). */
+    default boolean variadic() {
+        return false;
+    }
+
+    /** A function type declared with a prototype; {@code int f()} in old C is not. */
+    default boolean prototyped() {
+        return true;
+    }
+
+    /**
+     * An array declared without a bound ({@code char data[]}), as opposed to {@code char data[0]};
+     * both have {@link #length()} 0. Only DWARF tells them apart.
+     */
+    default boolean unbounded() {
+        return false;
+    }
+
+    /** A struct or union only declared ({@code struct foo;}): its members are unknown. */
+    default boolean incomplete() {
+        return false;
+    }
+
     default CType resolve() {
         CType t = this;
         while (t.kind() == Kind.TYPEDEF || t.kind() == Kind.CONST || t.kind() == Kind.VOLATILE) {

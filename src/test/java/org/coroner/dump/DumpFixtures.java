@@ -30,10 +30,7 @@ final class DumpFixtures {
 
     /** Directory of the QEMU dumps of one run ({@code scripts/make-dumps.sh}), or null if not made yet. */
     static Path qemuDumps() {
-        String env = System.getenv("CORONER_DUMPS");
-        Path base = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "coroner", "dumps");
-        Path dir = base.resolve("qemu-null");
-        return Files.isRegularFile(dir.resolve("complete")) ? dir : null;
+        return Fixtures.qemuDumps("null");
     }
 
     /** The "Linux version ..." line of a console log, without the timestamp. */

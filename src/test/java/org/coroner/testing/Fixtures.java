@@ -46,6 +46,32 @@ public final class Fixtures {
         return fixtures().resolve("console-logs").resolve(name);
     }
 
+    /**
+     * The directory of the QEMU dumps {@code scripts/make-dumps.sh} writes ({@code $CORONER_DUMPS}, else
+     * {@code ~/.cache/coroner/dumps}) for a scenario, or null when they are not made yet.
+     */
+    public static Path qemuDumps(String scenario) {
+        String env = System.getenv("CORONER_DUMPS");
+        Path base = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "coroner", "dumps");
+        Path dir = base.resolve("qemu-" + scenario);
+        return Files.isRegularFile(dir.resolve("complete")) ? dir : null;
+    }
+
+    /** What crash printed for a fixture dump (crash/FILE), without its start-up warnings and the {@code mod -s} table. */
+    public static java.util.List<String> crashOutput(String scenario, String file) {
+        try {
+            java.util.List<String> all = Files.readAllLines(vmcoreDir(scenario).resolve("crash").resolve(file));
+            int i = 0;
+            while (i < all.size() && (all.get(i).startsWith("WARNING") || all.get(i).isBlank() || all.get(i).contains("MODULE")
+                    || all.get(i).matches("^ffff[0-9a-f]{12}\\s+crashlab.*"))) {
+                i++;
+            }
+            return all.subList(i, all.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path crashlabKo() {
         return kernelDir().resolve("crashlab.ko");
     }

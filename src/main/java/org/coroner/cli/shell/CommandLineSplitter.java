@@ -119,8 +119,13 @@ public final class CommandLineSplitter {
         return parts;
     }
 
+    /**
+     * The first {@code target} outside quotes and, as crash has it, outside parentheses (an expression
+     * such as {@code (a | b)}); a {@code >} right after {@code -} is C's {@code ->}, not a redirect.
+     */
     private static int indexOutsideQuotes(String s, char target) {
         char quote = 0;
+        int depth = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (quote != 0) {
@@ -129,7 +134,11 @@ public final class CommandLineSplitter {
                 }
             } else if (c == '"' || c == '\'') {
                 quote = c;
-            } else if (c == target) {
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth = Math.max(0, depth - 1);
+            } else if (c == target && depth == 0 && !(c == '>' && i > 0 && s.charAt(i - 1) == '-')) {
                 return i;
             }
         }

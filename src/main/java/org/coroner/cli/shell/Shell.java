@@ -25,6 +25,7 @@ import org.coroner.memory.FaultException;
 public final class Shell {
     private final Map<String, ShellCommand> commands = new TreeMap<>();
     private final Map<String, String> aliases = new TreeMap<>();
+    private final List<java.util.function.Function<List<String>, java.util.Optional<List<String>>>> fallbacks = new ArrayList<>();
     private final PrintWriter out;
     private final PrintWriter err;
     private boolean quit;
@@ -41,6 +42,14 @@ public final class Shell {
 
     public void alias(String alias, String command) {
         aliases.put(alias, command);
+    }
+
+    /**
+     * A resolver for a command word that names no command: it returns the words to run instead
+     * (crash runs a type name as {@code struct}, a symbol as {@code p}; gdb's {@code p/x} is {@code p /x}).
+     */
+    public void fallback(java.util.function.Function<List<String>, java.util.Optional<List<String>>> resolver) {
+        fallbacks.add(resolver);
     }
 
     public Map<String, ShellCommand> commands() {
@@ -64,6 +73,19 @@ public final class Shell {
             }
             name = aliases.getOrDefault(name, name);
             ShellCommand cmd = commands.get(name);
+            for (var f : cmd == null ? fallbacks : List.<java.util.function.Function<List<String>, java.util.Optional<List<String>>>>of()) {
+                java.util.Optional<List<String>> words;
+                try {
+                    words = f.apply(inv.words());
+                } catch (RuntimeException e) {
+                    words = java.util.Optional.empty();
+                }
+                if (words.isPresent() && commands.containsKey(words.get().get(0))) {
+                    cmd = commands.get(words.get().get(0));
+                    inv = new CommandLineSplitter.Invocation(words.get(), inv.pipe(), inv.redirect(), inv.append());
+                    break;
+                }
+            }
             if (cmd == null) {
                 err.println("coroner: command not found: " + name);
                 err.flush();

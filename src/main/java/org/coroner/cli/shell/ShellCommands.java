@@ -24,6 +24,9 @@ public final class ShellCommands {
                 DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs())
                 .withArch(s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64));
         registerProcessAndMemory(shell, s);
+        // types, values, expressions and memory: p eval struct union whatis ptype rd sym list tree task,
+        // and crash's type or symbol name used as a command
+        org.coroner.cli.shell.data.DataCommands.register(shell, s);
     }
 
     /** shell-proc: tasks, context, modules, memory, slab, search; foreach runs any registered command. */

@@ -181,8 +181,9 @@ public final class KernelModules {
                 return ModuleSymbols.empty();
             }
             Value kallsyms = k.object("struct mod_kallsyms", ks);
+            long typetab = kallsyms.type().field("typetab").isPresent() ? kallsyms.member("typetab").u64() : 0;
             return ModuleSymbols.read(k.memory(), kallsyms.member("symtab").u64(),
-                    (int) kallsyms.member("num_symtab").value(), kallsyms.member("strtab").u64());
+                    (int) kallsyms.member("num_symtab").value(), kallsyms.member("strtab").u64(), typetab);
         } catch (FaultException e) {
             return ModuleSymbols.empty();
         }

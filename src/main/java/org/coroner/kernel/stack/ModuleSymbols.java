@@ -24,28 +24,47 @@ public final class ModuleSymbols {
     private final long[] addresses;
     private final long[] sizes;
     private final String[] names;
+    private final char[] types;
 
     /** A symbol and an address's offset from it. */
     public record Hit(String name, long address, long offset) {
     }
 
-    private ModuleSymbols(long[] addresses, long[] sizes, String[] names) {
+    /** One symbol: run-time address, size, name and kallsyms type letter ({@code t}, {@code D}; {@code ?} if unknown). */
+    public record Entry(long address, long size, String name, char type) {
+    }
+
+    private ModuleSymbols(long[] addresses, long[] sizes, String[] names, char[] types) {
         this.addresses = addresses;
         this.sizes = sizes;
         this.names = names;
+        this.types = types;
     }
 
     public static ModuleSymbols empty() {
-        return new ModuleSymbols(new long[0], new long[0], new String[0]);
+        return new ModuleSymbols(new long[0], new long[0], new String[0], new char[0]);
     }
 
     /** Reads {@code num} symbols at {@code symtab} with names in {@code strtab}. */
     public static ModuleSymbols read(VirtualMemory mem, long symtab, int num, long strtab) {
+        return read(mem, symtab, num, strtab, 0);
+    }
+
+    /** As {@link #read(VirtualMemory, long, int, long)}, with each symbol's type letter from {@code typetab} (0: none). */
+    public static ModuleSymbols read(VirtualMemory mem, long symtab, int num, long strtab, long typetab) {
         if (symtab == 0 || num <= 0 || strtab == 0) {
             return empty();
         }
         ByteBuffer b = ByteBuffer.wrap(mem.read(symtab, num * SYM_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        record S(long value, long size, String name) {
+        byte[] tt = null;
+        if (typetab != 0) {
+            try {
+                tt = mem.read(typetab, num);
+            } catch (FaultException e) {
+                tt = null; // types are a nicety: the symbols stand without them
+            }
+        }
+        record S(long value, long size, String name, char type) {
         }
         List<S> out = new ArrayList<>();
         for (int i = 0; i < num; i++) {
@@ -63,18 +82,33 @@ public final class ModuleSymbols {
             if (name.isEmpty() || name.startsWith("__UNIQUE_ID") || name.startsWith("$")) {
                 continue;
             }
-            out.add(new S(value, size, name));
+            char letter = tt == null || tt[i] == 0 ? '?' : (char) (tt[i] & 0xff);
+            if ((info >> 4) == 1) {
+                letter = Character.toUpperCase(letter); // kallsyms keeps the letter in lower case; nm shows globals upper
+            }
+            out.add(new S(value, size, name, letter));
         }
         out.sort(Comparator.comparing(S::value, Long::compareUnsigned));
         long[] a = new long[out.size()];
         long[] s = new long[out.size()];
         String[] n = new String[out.size()];
+        char[] t = new char[out.size()];
         for (int i = 0; i < a.length; i++) {
             a[i] = out.get(i).value();
             s[i] = out.get(i).size();
             n[i] = out.get(i).name();
+            t[i] = out.get(i).type();
         }
-        return new ModuleSymbols(a, s, n);
+        return new ModuleSymbols(a, s, n, t);
+    }
+
+    /** Every symbol, by address. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(addresses.length);
+        for (int i = 0; i < addresses.length; i++) {
+            out.add(new Entry(addresses[i], sizes[i], names[i], types[i]));
+        }
+        return out;
     }
 
     private static String cstring(VirtualMemory mem, long addr) {

@@ -33,14 +33,8 @@ class SysLogTest {
     }
 
     /** crash's output without its start-up warnings and the `mod -s` table. */
-    static List<String> crash(String scenario, String file) throws Exception {
-        List<String> all = Files.readAllLines(Fixtures.vmcoreDir(scenario).resolve("crash").resolve(file));
-        int i = 0;
-        while (i < all.size() && (all.get(i).startsWith("WARNING") || all.get(i).isBlank() || all.get(i).contains("MODULE")
-                || all.get(i).matches("^ffff[0-9a-f]{12}\\s+crashlab.*"))) {
-            i++;
-        }
-        return all.subList(i, all.size());
+    static List<String> crash(String scenario, String file) {
+        return Fixtures.crashOutput(scenario, file);
     }
 
     @ParameterizedTest
