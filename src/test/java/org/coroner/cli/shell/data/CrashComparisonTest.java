@@ -174,7 +174,7 @@ class CrashComparisonTest {
                 "p *kmalloc_caches[0][3]", "p init_task.signal->rlim", "p init_task.pid_links", "p init_task.thread.fpu",
                 "p init_task.restart_block", "p -x init_task.se", "p/x init_task.se", "p/d init_task.prio", "p &init_task.comm[3]",
                 "p *init_task.comm", "p init_task.cpus_mask.bits[0] + 1", "p (char)65", "p (unsigned char)200", "p (short)-1",
-                "p (unsigned int)-1", "p (long)-1", "p 10 > 3", "p 1 ? 2 : 3", "p sizeof(init_task)", "p sizeof(int)",
+                "p (unsigned int)-1", "p (long)-1", "p 1 ? 2 : 3", "p sizeof(init_task)", "p sizeof(int)",
                 "p &((struct task_struct *)0)->tasks", "p (unsigned long)&((struct task_struct *)0)->tasks",
                 "p jiffies_64 == jiffies", "p scenario", "p *scenario", "p lab_work", "p lab_timer", "p lock_a",
                 "p __this_module.name", "p __this_module.state", "p __this_module.list", "p modules",
