@@ -3,16 +3,18 @@
 
 Runs each tool several times per task, alternating tools within each round so that drift on a
 shared machine hits all of them alike, and reports the median and spread (min-max) of wall time
-and peak RSS (GNU time's %e and %M). Round 1 is reported apart as the cold figure: the page cache
-is dropped before each tool's first run of a task (when root), and Coroner's very first run of the
-script is a first use (no AOT cache yet; ./coroner trains one in the background after it, and the
-script waits for that to end before it measures anything else). Every run is a new process
+and peak RSS (GNU time's %e and %M). The first --cold-runs rounds are cold: the page cache is
+dropped before every run in them (when root); the other rounds are warm. Cold and warm figures are
+reported apart, each as median and spread. Coroner's first run of each subcommand (`shell`, `oops`)
+is a first use (no AOT cache yet; ./coroner trains one in the background after it, and the script
+waits for that to end before it measures anything else): it is reported on its own line and left out
+of the cold median, as a one-time cost of an installation. Every run is a new process
 (JVM / crash / python). Coroner runs through its launcher ./coroner, as users run it.
 
 Tasks: 1 sys, 2 bt of the panic task, 3 bt of every task, 4 the kernel log, 5 Oops symbolization
 of a console log (Coroner's `oops` against the kernel's scripts/decode_stacktrace.sh + addr2line).
 
-usage: bench/compare.py [--runs N] [--out bench/RESULTS.md]   (run from the repository root)
+usage: bench/compare.py [--runs N] [--cold-runs K] [--out bench/RESULTS.md]   (run from the repository root)
 """
 import argparse, datetime, os, platform, re, shutil, statistics, subprocess, sys, tempfile
 
@@ -154,10 +156,12 @@ def measure(argv, stdin_path=None, cold=False):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=6)
+    ap.add_argument("--cold-runs", type=int, default=3)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"))
     args = ap.parse_args()
     sh([CORONER, "--version"])  # builds the jar when the sources are newer
+    os.environ["CORONER_NO_REBUILD"] = "1"  # and never again during the runs (an edit elsewhere must not land in a measurement)
     shutil.rmtree(AOT_DIR, ignore_errors=True)  # Coroner's first run below is a first use
     vml = vmlinux()
     ko = os.path.join(KDIR, "crashlab.ko")
@@ -168,8 +172,12 @@ def main():
     if e:
         dumps.append(("QEMU null dump as /proc/vmcore ELF", e, os.path.join(CACHE, "dumps", "qemu-null", "console.log")))
     dst = decode_stacktrace()
+    if sh([PY, "-c", "import drgn"]).returncode != 0:  # Debian's python3-drgn, installed on demand
+        sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-drgn >/dev/null")
     drgn_ok = sh([PY, "-c", "import drgn"]).returncode == 0
     results = []  # (dump, task, tool, [(wall, rss, rc)], note)
+    first_use = []  # (subcommand, task, dump, wall): Coroner's runs without an AOT cache
+    used = set()
     for dname, dump, log in dumps:
         print(f"== {dname}: {dump}", file=sys.stderr)
         addrs = task_addresses(vml, dump)
@@ -210,15 +218,20 @@ def main():
             for r in range(args.runs):
                 order = tools if r % 2 == 0 else list(reversed(tools))
                 for name, argv, stdin in order:
-                    wall, rss, rc, out = measure(argv, stdin, cold=r == 0)
+                    if name == "coroner" and argv[1] not in used:
+                        used.add(argv[1])
+                        wall, _, _, _ = measure(argv, stdin, cold=True)
+                        first_use.append((argv[1], task, dname, wall))
+                        print(f"  {task:20s} {name:22s} first use: {wall:6.2f} s", file=sys.stderr)
+                    wall, rss, rc, out = measure(argv, stdin, cold=r < args.cold_runs)
                     ok = rc == 0 and re.search(EXPECT[task], out.decode(errors="replace")) is not None
                     runs[name].append((wall, rss, rc if ok or rc != 0 else "no answer"))
-                    print(f"  {task:20s} {name:22s} run {r + 1}: {wall:6.2f} s {rss:7.0f} MB rc={rc}", file=sys.stderr)
+                    print(f"  {task:20s} {name:22s} run {r + 1}{' cold' if r < args.cold_runs else ''}: {wall:6.2f} s {rss:7.0f} MB rc={rc}", file=sys.stderr)
             for name, _, _ in tools:
                 results.append((dname, task, name, runs[name], None))
         if drgn_note:
             results.append((dname, "all", "drgn", [], drgn_note))
-    write(args.out, results, vml, args.runs)
+    write(args.out, results, vml, args.runs, args.cold_runs, first_use)
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -226,7 +239,7 @@ def fmt(v):
     return f"{v:.2f}"
 
 
-def write(path, results, vml, runs):
+def write(path, results, vml, runs, cold_runs, first_use):
     java = sh([JAVA, "-version"]).stderr.splitlines()[0]
     crash_v = sh("crash --version | grep -m1 crash").stdout.strip()
     drgn_v = sh([PY, "-c", "import drgn; print(drgn.__version__)"]).stdout.strip() or "not installed"
@@ -234,31 +247,38 @@ def write(path, results, vml, runs):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
     lines = ["# Benchmarks: Coroner, crash and drgn on the same dumps", "",
-             f"Written by `bench/compare.py --runs {runs}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.", "",
+             f"Written by `bench/compare.py --runs {runs} --cold-runs {cold_runs}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.", "",
              f"- machine: {os.cpu_count()} CPUs ({cpu}), {int(mem) // 1024} MB RAM, {platform.platform()}",
              f"- Coroner: `./coroner` (the launcher: C1, AOT cache per subcommand) on {java}; crash: {crash_v}; drgn: {drgn_v}; {binutils}",
              f"- vmlinux: {os.path.basename(vml)} (329 MB, DWARF 5); each run is a new process.",
-             "- cold: the first run of each tool for each task (round 1), page cache dropped before it"
+             f"- cold: rounds 1-{cold_runs}, page cache dropped before every run"
              + (" (echo 3 > /proc/sys/vm/drop_caches)" if os.access("/proc/sys/vm/drop_caches", os.W_OK) else " (not root: not dropped)")
-             + "; Coroner's first run of all is also a first use, without an AOT cache. warm: median and spread"
-             " (min-max) of the other rounds.",
+             + f"; warm: rounds {cold_runs + 1}-{runs}. Median and spread (min-max) of each.",
+             "- first use: Coroner's first run of each subcommand, cold and without its AOT cache (a one-time cost"
+             " after install or rebuild; not in the cold median): "
+             + "; ".join(f"`{sub}` ({task}, {d.split(' ')[0]} {d.split(' ')[1]}) {fmt(w)} s" for sub, task, d, w in first_use) + ".",
              f"- load average at the end: {open('/proc/loadavg').read().split()[0:3]} on {os.cpu_count()} CPUs"
              " (a shared machine: other work ran beside these runs).",
-             "- wall time in seconds, peak RSS in MB (GNU time). Tools alternate within each round.", ""]
+             "- wall time in seconds, peak RSS in MB (GNU time). Tools alternate within each round.",
+             "- exit codes: `no answer` is a run that ended with 0 but whose output lacks the answer (crash's `bt TASK` refuses"
+             " the tasks outside its PID hash, so its every-task backtrace has no `ret_from_fork`; drgn's `crashed_thread()`"
+             " on the QEMU dump, which has no crashing-CPU mark, is CPU 0's thread halted in `stop_this_cpu`, not the"
+             " panic task).", ""]
     by = {}
     for dname, task, tool, runs_, note in results:
         by.setdefault(dname, []).append((task, tool, runs_, note))
     for dname, rows in by.items():
-        lines += [f"## {dname}", "", "| task | tool | cold s | warm median s | warm spread s | RSS median MB | exit codes |",
-                  "| --- | --- | ---: | ---: | --- | ---: | --- |"]
+        lines += [f"## {dname}", "", "| task | tool | cold median s | cold spread s | warm median s | warm spread s | RSS median MB | exit codes |",
+                  "| --- | --- | ---: | --- | ---: | --- | ---: | --- |"]
         med = {}
         for task, tool, rs, note in rows:
             if note:
                 continue
-            warm = [w for w, _, _ in rs[1:]] or [rs[0][0]]
-            m = statistics.median(warm)
-            med[(task, tool)] = (rs[0][0], m)
-            lines.append(f"| {task} | {tool} | {fmt(rs[0][0])} | {fmt(m)} | {fmt(min(warm))}-{fmt(max(warm))} | "
+            cold = [w for w, _, _ in rs[:cold_runs]]
+            warm = [w for w, _, _ in rs[cold_runs:]] or cold
+            mc, m = statistics.median(cold), statistics.median(warm)
+            med[(task, tool)] = (mc, m)
+            lines.append(f"| {task} | {tool} | {fmt(mc)} | {fmt(min(cold))}-{fmt(max(cold))} | {fmt(m)} | {fmt(min(warm))}-{fmt(max(warm))} | "
                          f"{statistics.median([r for _, r, _ in rs]):.0f} | {','.join(sorted({str(c) for _, _, c in rs}))} |")
         lines += ["", "| task | crash / Coroner (warm) | crash / Coroner (cold) | drgn / Coroner (warm) | drgn / Coroner (cold) | decode_stacktrace.sh / Coroner (warm) |",
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
