@@ -212,12 +212,8 @@ final class SourceTrace {
 
     /** The variable whose DWARF location at {@code pc} is register {@code reg}. */
     static Optional<Variables.Variable> variableIn(org.coroner.disasm.Arch arch, Symbolizer s, long pc, String reg) {
-        int n = (arch.isX86() ? org.coroner.arch.x86_64.X86_64DwarfRegisters.INSTANCE
-                : org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE).number(reg);
-        if (n < 0 || n > (arch.isX86() ? 15 : 30)) {
-            return Optional.empty();
-        }
-        return Variables.at(s, pc).stream().filter(v -> v.register() == n).findFirst();
+        return Variables.inRegister(s, pc, arch.isX86() ? org.coroner.arch.x86_64.X86_64DwarfRegisters.INSTANCE
+                : org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE, reg);
     }
 
     static long parseImm(String s) {
