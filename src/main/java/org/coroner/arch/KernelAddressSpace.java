@@ -11,4 +11,7 @@ public interface KernelAddressSpace {
 
     /** The physical address {@code vaddr} maps to. */
     long toPhysical(long vaddr);
+
+    /** In the kernel image's mapping ({@code _text} to {@code _end}, translated arithmetically). */
+    boolean isKernelImage(long vaddr);
 }

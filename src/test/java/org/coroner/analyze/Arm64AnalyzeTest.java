@@ -19,6 +19,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("fixtures")
 class Arm64AnalyzeTest {
+    private static Analysis dump(String scenario, String format) throws Exception {
+        try (Session s = Arm64Fixtures.open(scenario, format)) {
+            return new DumpAnalyzer(s).analyze();
+        }
+    }
+
     private static String evidence(Analysis a) {
         return a.evidence().stream().map(e -> e.statement() + " | " + e.derivation()).collect(Collectors.joining("\n"));
     }
@@ -26,10 +32,7 @@ class Arm64AnalyzeTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"null, zlib", "null, elf", "pac, zlib", "pac, elf"})
     void nullPointerFromTheDump(String scenario, String format) throws Exception {
-        Analysis a;
-        try (Session s = Arm64Fixtures.open(scenario, format)) {
-            a = new DumpAnalyzer(s).analyze();
-        }
+        Analysis a = dump(scenario, format);
         assertThat(a.verdict().kind()).as(a.verdict().summary()).isEqualTo(Kind.NULL_POINTER_DEREFERENCE);
         assertThat(a.verdict().confidence()).isEqualTo(Confidence.HIGH);
         assertThat(a.verdict().summary()).contains("The pointer d->ops is NULL")
@@ -66,10 +69,7 @@ class Arm64AnalyzeTest {
     @ParameterizedTest(name = "mutex_abba {0}")
     @CsvSource({"zlib", "elf"})
     void mutexCycleFromTheDump(String format) throws Exception {
-        Analysis a;
-        try (Session s = Arm64Fixtures.open("mutex_abba", format)) {
-            a = new DumpAnalyzer(s).analyze();
-        }
+        Analysis a = dump("mutex_abba", format);
         assertThat(a.verdict().kind()).as(a.verdict().summary()).isEqualTo(Kind.MUTEX_DEADLOCK);
         assertThat(a.verdict().confidence()).isEqualTo(Confidence.HIGH);
         assertThat(a.verdict().summary())
@@ -95,10 +95,7 @@ class Arm64AnalyzeTest {
     @ParameterizedTest(name = "sysrq {0}")
     @CsvSource({"zlib", "elf"})
     void sysrqFromTheDump(String format) throws Exception {
-        Analysis a;
-        try (Session s = Arm64Fixtures.open("sysrq", format)) {
-            a = new DumpAnalyzer(s).analyze();
-        }
+        Analysis a = dump("sysrq", format);
         assertThat(a.verdict().kind()).isEqualTo(Kind.SYSRQ_TRIGGERED);
         assertThat(a.verdict().summary()).contains("written to /proc/sysrq-trigger by init (pid 1)");
         assertThat(a.verdict().location().function()).isEqualTo("sysrq_handle_crash");

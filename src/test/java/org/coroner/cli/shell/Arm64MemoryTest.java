@@ -1,0 +1,65 @@
+package org.coroner.cli.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.coroner.kernel.stack.TaskTrace;
+import org.coroner.session.Session;
+import org.coroner.testing.Arm64Fixtures;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code kmem ADDR} and {@code kmem -p} on the arm64 dumps: the memory map from VMCOREINFO's
+ * {@code VMEMMAP_START} and {@code PHYS_OFFSET}, SLUB as on x86_64. The object asked for is the
+ * {@code struct lab_dev} the null scenario faulted on (x19 of the exception frame, where DWARF puts
+ * {@code d}); what kmem says is checked against the dump's own {@code struct slab} and
+ * {@code struct kmem_cache}.
+ */
+@Tag("fixtures")
+class Arm64MemoryTest {
+    private static final Pattern CACHE = Pattern.compile("(?m)^([0-9a-f]{16}) +(\\d+) +\\d+ +\\d+ +\\d+ +\\d+k +(\\S+)$");
+    private static final Pattern SLAB = Pattern.compile("(?m)^  ([0-9a-f]{16})  ([0-9a-f]{16}) +0 +\\d+ +\\d+ +\\d+$");
+    private static final Pattern PAGE = Pattern.compile("(?m)^([0-9a-f]{16}) +([0-9a-f]+) ([0-9a-f]{16}) +\\d+ +\\d+ [0-9a-f]+ .*slab");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "elf"})
+    void kmemNamesTheSlabObjectTheNullDereferenceWentThrough(String format) throws Exception {
+        try (Session s = Arm64Fixtures.open("null", format)) {
+            TaskTrace t = s.backtracer().trace(s.backtracer().panicTask().orElseThrow());
+            long d = t.frames().stream().filter(TaskTrace.TraceFrame::isException).findFirst().orElseThrow()
+                    .regs().named().get("x19");
+            String out = Arm64ShellTest.run(s, String.format("kmem %x", d));
+            Matcher c = CACHE.matcher(out);
+            assertThat(c.find()).as(out).isTrue();
+            long cache = Long.parseUnsignedLong(c.group(1), 16);
+            // the cache as the dump has it: its name, an object size that holds lab_dev up to ops (+0x28)
+            assertThat(c.group(3)).isEqualTo(s.kernel().object("struct kmem_cache", cache).member("name").string())
+                    .startsWith("kmalloc-");
+            assertThat(Long.parseLong(c.group(2))).isGreaterThanOrEqualTo(0x30);
+            Matcher sl = SLAB.matcher(out);
+            assertThat(sl.find()).as(out).isTrue();
+            long slab = Long.parseUnsignedLong(sl.group(1), 16);
+            long memory = Long.parseUnsignedLong(sl.group(2), 16);
+            assertThat(s.kernel().object("struct slab", slab).member("slab_cache").u64()).isEqualTo(cache);
+            assertThat(Long.compareUnsigned(d, memory)).isGreaterThanOrEqualTo(0);
+            // the object holding d, allocated (the module had just kzalloc'ed it)
+            long size = Long.parseLong(c.group(2));
+            long object = memory + (d - memory) / size * size;
+            assertThat(out).contains(String.format("  [%x]", object));
+            Matcher p = PAGE.matcher(out);
+            assertThat(p.find()).as(out).isTrue();
+            assertThat(Long.parseUnsignedLong(p.group(1), 16)).isEqualTo(slab);
+            long phys = Long.parseUnsignedLong(p.group(2), 16);
+            assertThat(phys).isEqualTo(s.addressSpace().toPhysical(memory));
+            assertThat(Long.parseUnsignedLong(p.group(3), 16)).isEqualTo(cache);
+            // the same page from its physical address
+            String byPhys = Arm64ShellTest.run(s, String.format("kmem -p %x", phys));
+            assertThat(List.of(byPhys.split("\n"))).anySatisfy(l -> assertThat(l).startsWith(p.group(1) + " " + p.group(2)));
+        }
+    }
+}
