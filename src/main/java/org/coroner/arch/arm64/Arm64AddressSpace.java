@@ -123,6 +123,31 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
     public record Translation(long virtualAddress, long physicalAddress, long pageSize, List<Level> levels) {
     }
 
+    /** Page by page through {@link #translate} (holes skipped a page at a time: meant for bounded ranges). */
+    @Override
+    public void forEachMapping(long start, long end, Mapping v) {
+        long va = start & -PAGE;
+        while (Long.compareUnsigned(va, end) < 0 && va != 0) {
+            long pa;
+            long size;
+            try {
+                Translation t = translate(va);
+                size = t.pageSize() - (va & (t.pageSize() - 1));
+                pa = t.physicalAddress();
+            } catch (org.coroner.dump.FaultException e) {
+                va += PAGE;
+                continue;
+            }
+            if (Long.compareUnsigned(end - va, size) < 0) {
+                size = end - va;
+            }
+            if (!v.visit(va, pa, size)) {
+                return;
+            }
+            va += size;
+        }
+    }
+
     public Translation translate(long vaddr) {
         if (isLinear(vaddr)) {
             return new Translation(vaddr, (vaddr & ~pageOffset) + physOffset, PAGE, List.of());

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code VMEMMAP_START} and {@code PHYS_OFFSET}, SLUB as on x86_64. The object asked for is the
  * {@code struct lab_dev} the null scenario faulted on (x19 of the exception frame, where DWARF puts
  * {@code d}); what kmem says is checked against the dump's own {@code struct slab} and
- * {@code struct kmem_cache}.
+ * {@code struct kmem_cache}. {@code search} and {@code ptov} over the linear map, the vmalloc areas
+ * (the image, modules and stacks are mapped there) and the task stacks.
  */
 @Tag("fixtures")
 class Arm64MemoryTest {
@@ -60,6 +61,35 @@ class Arm64MemoryTest {
             // the same page from its physical address
             String byPhys = Arm64ShellTest.run(s, String.format("kmem -p %x", phys));
             assertThat(List.of(byPhys.split("\n"))).anySatisfy(l -> assertThat(l).startsWith(p.group(1) + " " + p.group(2)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "elf"})
+    void searchFindsThePointerWhereTheExceptionFrameSavedIt(String format) throws Exception {
+        try (Session s = Arm64Fixtures.open("null", format)) {
+            TaskTrace t = s.backtracer().trace(s.backtracer().panicTask().orElseThrow());
+            TaskTrace.TraceFrame fault = t.frames().stream().filter(TaskTrace.TraceFrame::isException).findFirst().orElseThrow();
+            long d = fault.regs().named().get("x19");
+            long slot = fault.regsAddress() + 19 * 8; // pt_regs.regs[19]
+            String k = Arm64ShellTest.run(s, String.format("search -k %x", d));
+            List<String> hits = k.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            assertThat(hits).contains(String.format("%x: %x", slot, d));
+            // every hit holds the value, and the stack slot's page is found again through the linear map
+            for (String h : hits) {
+                assertThat(s.kernel().memory().u64(Long.parseUnsignedLong(h.substring(0, h.indexOf(':')), 16))).as(h).isEqualTo(d);
+            }
+            long alias = s.memMap().directMap(s.addressSpace().toPhysical(slot) >>> 12) + (slot & 0xfff);
+            assertThat(hits).contains(String.format("%x: %x", alias, d));
+            String stacks = Arm64ShellTest.run(s, String.format("search -t %x", d));
+            assertThat(stacks).contains("COMMAND: \"insmod\"").contains(String.format("%x: %x ", slot, d));
+            String p = Arm64ShellTest.run(s, String.format("search -p %x", d));
+            assertThat(p).contains(String.format("%x: %x ", s.addressSpace().toPhysical(slot), d));
+            // the image is searched: linux_banner's text at its symbol's address
+            String banner = Arm64ShellTest.run(s, "search -k -c \"Linux version " + Arm64Fixtures.RELEASE + "\"");
+            assertThat(banner).contains(String.format("%x: Linux version ", s.kernel().requireSymbol("linux_banner")));
+            String ptov = Arm64ShellTest.run(s, String.format("ptov %x", s.addressSpace().toPhysical(d)));
+            assertThat(ptov).contains(String.format("%x  %x", d, s.addressSpace().toPhysical(d)));
         }
     }
 }
