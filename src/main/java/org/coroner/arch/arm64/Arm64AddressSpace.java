@@ -160,11 +160,40 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
 
     /** Walks {@code swapper_pg_dir} for {@code vaddr}, even where arithmetic would do. */
     public Translation walk(long vaddr) {
+        List<Level> seen = levels(vaddr);
+        Level last = seen.get(seen.size() - 1);
+        int l = 4 - levelCount() + seen.size() - 1; // the last level read: 3 is a page descriptor
+        long entry = last.entry();
+        if ((entry & 1) == 0) {
+            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + " not mapped: " + last.name()
+                    + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(last.entryAddress())
+                    + " is not valid");
+        }
+        boolean table = (entry & 2) != 0;
+        if (l == 3 && !table || l == 0 && !table) {
+            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + ": " + last.name()
+                    + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(last.entryAddress())
+                    + " is a reserved descriptor");
+        }
+        long size = 1L << (12 + 9 * (3 - l));
+        long base = entry & OA_MASK & -size;
+        return new Translation(vaddr, base | (vaddr & (size - 1)), size, seen);
+    }
+
+    private int levelCount() {
+        return (vaBits - 12 + 8) / 9;
+    }
+
+    /**
+     * The descriptors a walk of {@code swapper_pg_dir} reads for {@code vaddr}, down to the leaf (a
+     * page or block descriptor) or to the first invalid one, which ends the list.
+     */
+    public List<Level> levels(long vaddr) {
         if ((vaddr >> vaBits) != -1L) {
             throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr)
                     + " is not a kernel address for " + vaBits + "-bit virtual addresses");
         }
-        int levels = (vaBits - 12 + 8) / 9;
+        int levels = levelCount();
         long table = pgdPhys;
         List<Level> seen = new ArrayList<>(4);
         for (int l = 4 - levels; l < 4; l++) {
@@ -172,27 +201,13 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
             long index = (vaddr >>> shift) & (l == 4 - levels ? (1L << (vaBits - shift)) - 1 : 511);
             long entryAddress = table + 8 * index;
             long entry = memory.readLong(entryAddress);
-            String name = LEVEL_NAMES[l];
-            seen.add(new Level(name, entryAddress, entry));
-            if ((entry & 1) == 0) {
-                throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + " not mapped: " + name
-                        + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(entryAddress)
-                        + " is not valid");
-            }
-            boolean table_ = (entry & 2) != 0;
-            if (l == 3 || !table_) {
-                if (l == 3 && !table_ || l == 0 && !table_) {
-                    throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + ": " + name
-                            + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(entryAddress)
-                            + " is a reserved descriptor");
-                }
-                long size = 1L << shift;
-                long base = entry & OA_MASK & -size;
-                return new Translation(vaddr, base | (vaddr & (size - 1)), size, List.copyOf(seen));
+            seen.add(new Level(LEVEL_NAMES[l], entryAddress, entry));
+            if ((entry & 1) == 0 || l == 3 || (entry & 2) == 0) {
+                break;
             }
             table = entry & OA_MASK;
         }
-        throw new IllegalStateException("unreachable");
+        return List.copyOf(seen);
     }
 
     @Override

@@ -92,4 +92,54 @@ class Arm64MemoryTest {
             assertThat(ptov).contains(String.format("%x  %x", d, s.addressSpace().toPhysical(d)));
         }
     }
+
+    private static final Pattern LEVEL = Pattern.compile("(?m)^   (PGD|PUD|PMD|PTE): ([0-9a-f]+) => ([0-9a-f]+)$");
+    private static final Pattern LEAF = Pattern.compile("(?m)^  PAGE: ([0-9a-f]+)(  \\((2MB|1GB)\\))?$");
+
+    /**
+     * vtop of the faulting pointer (linear map: 4 KiB pages under rodata=full, blocks in the pac run's
+     * rodata=off), the exception frame (a vmap'ed stack) and the faulting pc (module text): every
+     * descriptor crash's layout names is at the kernel address given, holds the value given, points
+     * to the next one's table, and the leaf gives the physical address the dump's reads use.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "pac"})
+    void vtopWalksSwapperPgDir(String scenario) throws Exception {
+        try (Session s = Arm64Fixtures.open(scenario, "zlib")) {
+            TaskTrace t = s.backtracer().trace(s.backtracer().panicTask().orElseThrow());
+            TaskTrace.TraceFrame fault = t.frames().stream().filter(TaskTrace.TraceFrame::isException).findFirst().orElseThrow();
+            long d = fault.regs().named().get("x19");
+            for (long va : new long[] {d, fault.regsAddress(), fault.pc()}) {
+                String out = Arm64ShellTest.run(s, String.format("vtop %x", va));
+                long phys = s.addressSpace().toPhysical(va);
+                assertThat(out).as(out).startsWith(String.format("VIRTUAL           PHYSICAL        %n%-16x  %-16x%n%n", va, phys))
+                        .contains(String.format("PAGE DIRECTORY: %x%n", s.kernel().requireSymbol("swapper_pg_dir")));
+                Matcher m = LEVEL.matcher(out);
+                Long table = null;
+                int n = 0;
+                String last = null;
+                while (m.find()) {
+                    long at = Long.parseUnsignedLong(m.group(2), 16);
+                    long value = Long.parseUnsignedLong(m.group(3), 16);
+                    assertThat(s.kernel().memory().u64(at)).as(m.group()).isEqualTo(value);
+                    if (table != null) {
+                        assertThat(s.addressSpace().toPhysical(at) & ~0xfffL).as(m.group()).isEqualTo(table);
+                    }
+                    table = value & 0x0000_ffff_ffff_f000L;
+                    last = m.group(1);
+                    n++;
+                }
+                assertThat(n).as(out).isBetween(2, 4);
+                Matcher leaf = LEAF.matcher(out);
+                assertThat(leaf.find()).as(out).isTrue();
+                long size = leaf.group(3) == null ? 4096 : leaf.group(3).equals("2MB") ? 1L << 21 : 1L << 30;
+                assertThat(last).isEqualTo(size == 4096 ? "PTE" : size == 1L << 21 ? "PMD" : "PUD");
+                assertThat(Long.parseUnsignedLong(leaf.group(1), 16) + (va & (size - 1))).isEqualTo(phys);
+                assertThat(out).contains("(VALID|").contains(String.format("%n%x %x ", s.memMap().page(phys >>> 12), phys & ~0xfffL));
+                if (scenario.equals("pac") && va == d) {
+                    assertThat(size).as("rodata=off maps the linear map with blocks").isGreaterThan(4096);
+                }
+            }
+        }
+    }
 }

@@ -55,7 +55,6 @@ public final class VtopCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         boolean user = false;
         boolean kernel = false;
         Optional<Tasks.Task> task = Optional.empty();
@@ -92,7 +91,12 @@ public final class VtopCommand implements ShellCommand {
             }
             long va = addresses.get(i);
             boolean isUser = user || !kernel && Long.compareUnsigned(va, USER_TOP) < 0;
-            if (isUser) {
+            if (s.addressSpace() instanceof org.coroner.arch.arm64.Arm64AddressSpace arm64) {
+                if (isUser) {
+                    throw new CommandException(String.format("%x: user addresses are not translated on arm64 dumps yet (user page tables)", va));
+                }
+                new Arm64Vtop(s, arm64).print(va, out);
+            } else if (isUser) {
                 userVtop(context, va, out);
             } else {
                 kernelVtop(va, out);
