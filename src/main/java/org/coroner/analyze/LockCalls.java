@@ -64,7 +64,7 @@ final class LockCalls {
             if (!RegisterEffect.isCall(fc.arch(), in) || !in.hasTarget()) {
                 continue;
             }
-            String callee = bt.symbolizer().lookup(in.target()).filter(n -> n.offset() == 0).map(n -> n.symbol()).orElse(null);
+            String callee = callee(fc, in.target());
             if (callee == null || !ACQUIRE.contains(callee) && !RELEASE.contains(callee)) {
                 continue;
             }
@@ -72,6 +72,31 @@ final class LockCalls {
             out.add(new Call(in, fc.at(in), callee, arg.constant(), ACQUIRE.contains(callee)));
         }
         return out;
+    }
+
+    /**
+     * The function a direct call goes to: the symbol at its target, or behind an arm64 module PLT
+     * entry ({@code adrp x16, P; add x16, x16, #O; br x16}), through which a module far from the
+     * kernel calls it.
+     */
+    private String callee(FunctionCode fc, long target) {
+        Optional<String> direct = bt.symbolizer().lookup(target).filter(n -> n.offset() == 0).map(n -> n.symbol());
+        if (direct.isPresent() || fc.arch().isX86()) {
+            return direct.orElse(null);
+        }
+        List<Instruction> plt;
+        try {
+            plt = org.coroner.disasm.Disassembler.of(fc.arch()).disassemble(s.kernel().memory().read(target, 12), target, 0);
+        } catch (org.coroner.memory.FaultException e) {
+            return null;
+        }
+        if (plt.size() != 3 || !plt.get(0).mnemonic().equals("adrp") || !plt.get(0).operands().startsWith("x16,")
+                || !plt.get(1).operands().startsWith("x16, x16, #") || !plt.get(2).mnemonic().equals("br")
+                || !plt.get(2).operands().equals("x16")) {
+            return null;
+        }
+        long dest = plt.get(0).target() + RegisterEffect.parseImm(plt.get(1).operands().substring("x16, x16, #".length()));
+        return bt.symbolizer().lookup(dest).filter(n -> n.offset() == 0).map(n -> n.symbol()).orElse(null);
     }
 
     /** The call instruction that returns to {@code returnAddress}, when it is a lock call. */

@@ -203,6 +203,9 @@ public record RegisterEffect(Kind kind, String src, MemoryOperand mem, long valu
     private static RegisterEffect arm64(Instruction in) {
         String m = in.mnemonic();
         List<String> ops = operands(Arch.ARM64, in);
+        if ((m.equals("adrp") || m.equals("adr")) && in.hasTarget()) {
+            return new RegisterEffect(Kind.CONSTANT, null, null, in.target(), 0); // the page (adrp) or address (adr)
+        }
         if (m.equals("mov") && ops.size() == 2) {
             String src = ops.get(1);
             if (src.startsWith("#")) {

@@ -92,6 +92,35 @@ class Arm64AnalyzeTest {
                 .anySatisfy(t -> assertThat(t).startsWith("lab_mutex_ba mutex mutex_a [crashlab] lab_mutex_ab (pid "));
     }
 
+    /**
+     * The lock calls of mutex_ab as it is in the dump: its bl goes through the module's PLT entry to
+     * mutex_lock, its x0 is made by adrp/add (+0x20 for mutex_a); the addresses they give are the
+     * locks the waiter records on the stacks name.
+     */
+    @ParameterizedTest(name = "mutex_abba {0}: lock calls from arm64 code")
+    @CsvSource({"zlib"})
+    void lockCallsFromArm64Code(String format) throws Exception {
+        try (Session s = Arm64Fixtures.open("mutex_abba", format)) {
+            Locks locks = new Locks(s);
+            Locks.Wait ab = locks.waits().stream().filter(w -> w.task().comm().equals("lab_mutex_ab")).findFirst().orElseThrow();
+            Locks.Wait ba = locks.waits().stream().filter(w -> w.task().comm().equals("lab_mutex_ba")).findFirst().orElseThrow();
+            assertThat(locks.lockName(ab.lock())).isEqualTo("mutex_b [crashlab]");
+            assertThat(locks.lockName(ba.lock())).isEqualTo("mutex_a [crashlab]");
+            var trace = s.backtracer().trace(ab.task());
+            var frame = trace.frames().stream().filter(f -> s.backtracer().symbolizer().function(f.lookupPc()).equals("mutex_ab"))
+                    .findFirst().orElseThrow();
+            LockCalls calls = new LockCalls(s);
+            LockCalls.Call now = calls.callAt(frame.pc()).orElseThrow();
+            assertThat(now.at()).isEqualTo("mutex_ab+0x38");
+            assertThat(now.callee()).isEqualTo("mutex_lock");
+            assertThat(now.lock()).isEqualTo(ab.lock());
+            LockCalls.Held held = calls.heldBy(trace, ba.lock(), "mutex_a").orElseThrow();
+            assertThat(held.text()).startsWith(String.format("mutex_ab+0x28 called mutex_lock(&mutex_a, 0x%x) and no unlock", ba.lock()));
+            assertThat(held.derivation()).contains("their x0, traced to constants");
+            assertThat(calls.heldBy(trace, ab.lock(), "mutex_b")).isEmpty();
+        }
+    }
+
     @ParameterizedTest(name = "sysrq {0}")
     @CsvSource({"zlib", "elf"})
     void sysrqFromTheDump(String format) throws Exception {
