@@ -257,7 +257,7 @@ public final class Session implements AutoCloseable {
 
     /**
      * A task's user address space: its {@code mm->pgd} walked like a CR3 (the kernel half is
-     * shared). Empty for kernel threads and exited tasks, and on arm64 for now.
+     * shared). Empty for kernel threads and exited tasks, and on arm64 ({@link #userAddressSpace} has both).
      */
     public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
         long mm = t.task().member("mm").u64();
@@ -272,9 +272,29 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * A task's user address space on either architecture: x86_64's {@link #userSpace}, arm64's
+     * {@code mm->pgd} walked as TTBR0. Empty for kernel threads and exited tasks.
+     */
+    public Optional<KernelAddressSpace> userAddressSpace(Tasks.Task t) {
+        if (!(space instanceof Arm64AddressSpace arm64)) {
+            return userSpace(t).map(us -> us);
+        }
+        long mm = t.task().member("mm").u64();
+        if (mm == 0) {
+            return Optional.empty();
+        }
+        long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
+        try {
+            return Optional.of(arm64.user(arm64.toPhysical(pgd)));
+        } catch (org.coroner.dump.FaultException e) {
+            throw new FaultException(pgd, e.getMessage());
+        }
+    }
+
     /** Reads of a task's user memory, faults named as for kernel memory. */
     public Optional<VirtualMemory> userMemory(Tasks.Task t) {
-        return userSpace(t).map(us -> (vaddr, dst, off, len) -> {
+        return userAddressSpace(t).map(us -> (vaddr, dst, off, len) -> {
             try {
                 us.read(vaddr, dst, off, len);
             } catch (org.coroner.dump.FaultException e) {

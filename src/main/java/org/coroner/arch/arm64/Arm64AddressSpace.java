@@ -37,9 +37,12 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
     private final long kimageStart;
     private final long kimageSize;
     private final long pgdPhys;
+    /** A task's user space (TTBR0's tables): only the walk translates, and addresses are below 2^vaBits. */
+    private final boolean user;
 
     private Arm64AddressSpace(PhysicalMemory memory, int vaBits, long physOffset, long kimageVoffset, long kimageStart,
-                              long kimageSize, long pgdPhys) {
+                              long kimageSize, long pgdPhys, boolean user) {
+        this.user = user;
         this.memory = memory;
         this.vaBits = vaBits;
         this.pageOffset = -(1L << vaBits);
@@ -68,7 +71,17 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
         long pgd = require(info.symbol("swapper_pg_dir"), "SYMBOL(swapper_pg_dir)");
         long offset = info.kernelOffset().orElse(0);
         return new Arm64AddressSpace(memory, vaBits, physOffset, kimageVoffset, kimageLinkStart + offset, kimageSize,
-                pgd - kimageVoffset);
+                pgd - kimageVoffset, false);
+    }
+
+    /** A task's user address space: its {@code mm->pgd} table (physical) walked as TTBR0 would be. */
+    public Arm64AddressSpace user(long pgdPhysical) {
+        return new Arm64AddressSpace(memory, vaBits, physOffset, kimageVoffset, kimageStart, kimageSize, pgdPhysical, true);
+    }
+
+    /** This is a task's user space (TTBR0), not the kernel's. */
+    public boolean isUser() {
+        return user;
     }
 
     private static long require(OptionalLong v, String key) {
@@ -102,12 +115,12 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
 
     /** In the linear map: the lower half of the kernel's range. */
     public boolean isLinear(long vaddr) {
-        return Long.compareUnsigned(vaddr, pageOffset) >= 0
+        return !user && Long.compareUnsigned(vaddr, pageOffset) >= 0
                 && Long.compareUnsigned(vaddr, pageOffset + (1L << (vaBits - 1))) < 0;
     }
 
     public boolean isKernelImage(long vaddr) {
-        return Long.compareUnsigned(vaddr - kimageStart, kimageSize) < 0;
+        return !user && Long.compareUnsigned(vaddr - kimageStart, kimageSize) < 0;
     }
 
     /** One descriptor read on a walk: level name, the descriptor's physical address and value. */
@@ -123,29 +136,53 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
     public record Translation(long virtualAddress, long physicalAddress, long pageSize, List<Level> levels) {
     }
 
-    /** Page by page through {@link #translate} (holes skipped a page at a time: meant for bounded ranges). */
+    /** The tables walked from the top, invalid entries skipped a whole entry's range at a time. */
     @Override
     public void forEachMapping(long start, long end, Mapping v) {
-        long va = start & -PAGE;
-        while (Long.compareUnsigned(va, end) < 0 && va != 0) {
-            long pa;
-            long size;
-            try {
-                Translation t = translate(va);
-                size = t.pageSize() - (va & (t.pageSize() - 1));
-                pa = t.physicalAddress();
-            } catch (org.coroner.dump.FaultException e) {
-                va += PAGE;
+        int top = 4 - levelCount();
+        long base = user ? 0 : -(1L << vaBits);
+        visitTable(pgdPhys, top, base, start, end, v);
+    }
+
+    private boolean visitTable(long table, int level, long base, long start, long end, Mapping v) {
+        int shift = 12 + 9 * (3 - level);
+        int entries = level == 4 - levelCount() ? 1 << (vaBits - shift) : 512;
+        long span = 1L << shift;
+        for (int i = 0; i < entries; i++) {
+            long va = base + i * span;
+            long last = va + span - 1;
+            if (Long.compareUnsigned(last, start) < 0) {
                 continue;
             }
-            if (Long.compareUnsigned(end - va, size) < 0) {
-                size = end - va;
+            if (end != 0 && Long.compareUnsigned(va, end) >= 0) {
+                return false;
             }
-            if (!v.visit(va, pa, size)) {
-                return;
+            long entry;
+            try {
+                entry = memory.readLong(table + 8L * i);
+            } catch (org.coroner.dump.FaultException e) {
+                continue; // a table page the dump lacks
             }
-            va += size;
+            if ((entry & 1) == 0) {
+                continue;
+            }
+            boolean tableEntry = (entry & 2) != 0 && level < 3;
+            if (tableEntry) {
+                if (!visitTable(entry & OA_MASK, level + 1, va, start, end, v)) {
+                    return false;
+                }
+                continue;
+            }
+            if (level == 3 && (entry & 2) == 0 || level == 0) {
+                continue; // reserved descriptors
+            }
+            long lo = Long.compareUnsigned(va, start) < 0 ? start : va;
+            long hi = end != 0 && Long.compareUnsigned(last, end) >= 0 ? end : va + span;
+            if (!v.visit(lo, (entry & OA_MASK & -span) + (lo - va), hi - lo)) {
+                return false;
+            }
         }
+        return true;
     }
 
     public Translation translate(long vaddr) {
@@ -189,9 +226,9 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
      * page or block descriptor) or to the first invalid one, which ends the list.
      */
     public List<Level> levels(long vaddr) {
-        if ((vaddr >> vaBits) != -1L) {
+        if ((vaddr >> vaBits) != (user ? 0 : -1L)) {
             throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr)
-                    + " is not a kernel address for " + vaBits + "-bit virtual addresses");
+                    + " is not a " + (user ? "user" : "kernel") + " address for " + vaBits + "-bit virtual addresses");
         }
         int levels = levelCount();
         long table = pgdPhys;

@@ -142,4 +142,39 @@ class Arm64MemoryTest {
             }
         }
     }
+
+    /**
+     * A task's user space through its {@code mm->pgd} (TTBR0): init is the initramfs's
+     * {@code #!/bin/busybox sh} script, so its text is busybox-static's file, and the kernel gave it
+     * the unknown command-line parameter {@code lab=null} as environment (make-arm64-dumps.sh).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "elf"})
+    void userSpaceThroughTheTasksOwnTables(String format) throws Exception {
+        try (Session s = Arm64Fixtures.open("null", format)) {
+            var init = s.backtracer().byPid(1).get(0);
+            s.setCurrent(init);
+            assertThat(Arm64ShellTest.run(s, "ps -a 1")).contains("ARG: /bin/busybox sh /init").contains("lab=null");
+            long text = s.kernel().object("struct mm_struct", init.task().member("mm").u64()).member("start_code").u64() & ~0xfffL;
+            byte[] file = java.nio.file.Files.readAllBytes(Arm64Fixtures.dir().resolve("bb/bin/busybox"));
+            byte[] mapped = s.userMemory(init).orElseThrow().read(text, 4096);
+            assertThat(mapped).isEqualTo(java.util.Arrays.copyOf(file, 4096));
+            assertThat(Arm64ShellTest.run(s, String.format("search -u -w -s %x -l 0x1000 464c457f", text)))
+                    .startsWith(String.format("%x: 464c457f", text));
+            String vtop = Arm64ShellTest.run(s, String.format("vtop -u %x", text));
+            long pgd = s.kernel().object("struct mm_struct", init.task().member("mm").u64()).member("pgd").u64();
+            long phys = s.userAddressSpace(init).orElseThrow().toPhysical(text);
+            assertThat(vtop).startsWith(String.format("VIRTUAL     PHYSICAL        %n%-10x  %-16x%n%nPAGE DIRECTORY: %x%n", text, phys, pgd))
+                    .contains("(VALID|USER|");
+            Matcher m = LEVEL.matcher(vtop);
+            while (m.find()) {
+                assertThat(s.kernel().memory().u64(Long.parseUnsignedLong(m.group(2), 16))).as(m.group())
+                        .isEqualTo(Long.parseUnsignedLong(m.group(3), 16));
+            }
+            // the physical page holds the file's bytes
+            byte[] page = new byte[4096];
+            s.dump().memory().read(phys, page, 0, 4096);
+            assertThat(page).isEqualTo(mapped);
+        }
+    }
 }

@@ -10,8 +10,9 @@ import org.coroner.cli.shell.CrashFormat;
 import org.coroner.session.Session;
 
 /**
- * {@code vtop} of a kernel address on arm64, in crash's arm64 layout (its
- * {@code arm64_vtop_4level_4k} and {@code arm64_translate_pte}): the walk of {@code swapper_pg_dir}
+ * {@code vtop} on arm64, in crash's arm64 layout (its {@code arm64_vtop_4level_4k} and
+ * {@code arm64_translate_pte}): the walk of {@code swapper_pg_dir} (a user address: the task's
+ * {@code mm->pgd})
  * with each descriptor's kernel virtual address and value, the page or block it ends in, the leaf's
  * flags, and the page's {@code struct page}. crash walks the tables even for linear-map and image
  * addresses, whose physical address is arithmetic; so does this.
@@ -33,16 +34,21 @@ final class Arm64Vtop {
 
     private final Session s;
     private final Arm64AddressSpace space;
+    /** The kernel address of the top table: {@code swapper_pg_dir}, or the task's {@code mm->pgd}. */
+    private final long pgd;
 
-    Arm64Vtop(Session s, Arm64AddressSpace space) {
+    Arm64Vtop(Session s, Arm64AddressSpace space, long pgd) {
         this.s = s;
         this.space = space;
+        this.pgd = pgd;
     }
 
     void print(long va, PrintWriter out) {
-        out.println(CrashFormat.left("VIRTUAL", 16) + "  " + CrashFormat.left("PHYSICAL", 16));
-        if ((va >> space.vaBits()) != -1L) {
-            out.printf("%-16x  (not a kernel virtual address)%n%n", va);
+        // crash pads user addresses to 10 columns, kernel ones to 16
+        int width = space.isUser() ? 10 : 16;
+        out.println(CrashFormat.left("VIRTUAL", width) + "  " + CrashFormat.left("PHYSICAL", 16));
+        if ((va >> space.vaBits()) != (space.isUser() ? 0 : -1L)) {
+            out.printf("%-" + width + "x  (not a %s virtual address)%n%n", va, space.isUser() ? "user" : "kernel");
             return;
         }
         Optional<Long> phys;
@@ -51,8 +57,7 @@ final class Arm64Vtop {
         } catch (org.coroner.dump.FaultException e) {
             phys = Optional.empty();
         }
-        out.printf("%-16x  %s%n%n", va, phys.map(p -> CrashFormat.left(Long.toHexString(p), 16)).orElse("(not mapped)"));
-        long pgd = s.kernel().requireSymbol("swapper_pg_dir");
+        out.printf("%-" + width + "x  %s%n%n", va, phys.map(p -> CrashFormat.left(Long.toHexString(p), 16)).orElse("(not mapped)"));
         out.printf("PAGE DIRECTORY: %x%n", pgd);
         List<Arm64AddressSpace.Level> levels = space.levels(va);
         for (int i = 0; i < levels.size(); i++) {

@@ -207,7 +207,7 @@ public final class SearchCommand implements ShellCommand {
 
     private long defaultEnd(Space space) {
         return switch (space) {
-            case USER -> USER_END;
+            case USER -> userEnd();
             case PHYSICAL -> s.memMap().pfnRanges().stream().map(r -> r[1] * PAGE).max(Long::compare).orElse(0L);
             default -> 0; // the top of the address space
         };
@@ -224,6 +224,11 @@ public final class SearchCommand implements ShellCommand {
             throw new CommandException(String.format("invalid %s address: %x",
                     space == Space.USER ? "user virtual" : "kernel virtual", from));
         }
+    }
+
+    /** The top of user space: x86_64's canonical lower half, arm64's TASK_SIZE (2^VA_BITS). */
+    private long userEnd() {
+        return s.addressSpace() instanceof org.coroner.arch.arm64.Arm64AddressSpace a ? 1L << a.vaBits() : USER_END;
     }
 
     private long vmallocStart() {
@@ -245,11 +250,10 @@ public final class SearchCommand implements ShellCommand {
                 }
             }
             case USER -> {
-                MemoryArgs.x86(s); // user page tables are walked for x86_64 only so far
                 Tasks.Task t = s.current().orElseThrow(() -> new CommandException("no current context"));
-                X86_64AddressSpace us = s.userSpace(t).orElseThrow(() ->
+                var us = s.userAddressSpace(t).orElseThrow(() ->
                         new CommandException("current context has no user address space"));
-                us.paging().forEachMapping(us.topTable(), from, Math.min(to, USER_END), (va, pa, size) -> {
+                us.forEachMapping(from, Math.min(to, userEnd()), (va, pa, size) -> {
                     clip(out, va, pa, size, from, to);
                     return true;
                 });
