@@ -260,16 +260,7 @@ public final class Session implements AutoCloseable {
      * shared). Empty for kernel threads and exited tasks, and on arm64 ({@link #userAddressSpace} has both).
      */
     public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
-        long mm = t.task().member("mm").u64();
-        if (mm == 0 || !(space instanceof X86_64AddressSpace x86)) {
-            return Optional.empty();
-        }
-        long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
-        try {
-            return Optional.of(x86.withTopTable(x86.toPhysical(pgd)));
-        } catch (org.coroner.dump.FaultException e) {
-            throw new FaultException(pgd, e.getMessage());
-        }
+        return space instanceof X86_64AddressSpace x86 ? userPgd(t).map(pgd -> x86.withTopTable(pgd)) : Optional.empty();
     }
 
     /**
@@ -277,16 +268,21 @@ public final class Session implements AutoCloseable {
      * {@code mm->pgd} walked as TTBR0. Empty for kernel threads and exited tasks.
      */
     public Optional<KernelAddressSpace> userAddressSpace(Tasks.Task t) {
-        if (!(space instanceof Arm64AddressSpace arm64)) {
-            return userSpace(t).map(us -> us);
+        if (space instanceof Arm64AddressSpace arm64) {
+            return userPgd(t).map(arm64::user);
         }
+        return userSpace(t).map(us -> us);
+    }
+
+    /** The physical address of the task's top user page table ({@code mm->pgd}); empty without an mm. */
+    private Optional<Long> userPgd(Tasks.Task t) {
         long mm = t.task().member("mm").u64();
         if (mm == 0) {
             return Optional.empty();
         }
         long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
         try {
-            return Optional.of(arm64.user(arm64.toPhysical(pgd)));
+            return Optional.of(space.toPhysical(pgd));
         } catch (org.coroner.dump.FaultException e) {
             throw new FaultException(pgd, e.getMessage());
         }
