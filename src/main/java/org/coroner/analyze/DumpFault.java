@@ -133,19 +133,18 @@ final class DumpFault {
         SourceTrace.Expr pointer = null;
         Optional<SourceTrace.Access> access = Optional.empty();
         if (mo.isPresent() && mo.get().base() != null && !mo.get().ripRelative()) {
-            trace = new SourceTrace(code, f.evidence);
-            String base = trace.wide(mo.get().base());
-            SourceTrace t = trace;
+            SourceTrace t = new SourceTrace(code, f.evidence);
+            String base = t.wide(mo.get().base());
             var ea = mo.get().address(n -> regs.get(t.wide(n)));
             if (ea.isPresent()) {
                 effective = ea.getAsLong();
+                // AT&T as objdump writes it (0x0(%rax) included); arm64 as [x2, #0x8]
                 f.add("register", "It accesses " + (code.arch().isX86() ? Hex.format(mo.get().displacement()) + "(%" + base + ")"
-                        : trace.memoryText(mo.get().displacement(), base)) + " = " + Hex.format(effective) + ": "
+                        : t.memoryText(mo.get().displacement(), base)) + " = " + Hex.format(effective) + ": "
                         + code.reg(base) + " = " + Hex.format(regs.get(base)) + ".", "the exception frame's registers");
             }
-            if (mo.get().index() != null) {
-                trace = null;
-            } else {
+            if (mo.get().index() == null) {
+                trace = t;
                 pointer = trace.value(base, code.lastIndex(), 0);
                 access = trace.access(pointer, mo.get().displacement());
             }

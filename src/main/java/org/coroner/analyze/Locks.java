@@ -354,8 +354,9 @@ final class Locks {
         for (int i = 0; i < b.frames().size(); i++) {
             TaskTrace.TraceFrame f = b.frames().get(i);
             if (f.regs() != null) {
+                Map<String, Long> named = f.regs().named();
                 for (String name : f.regs().generalPurpose()) {
-                    if (f.regs().named().get(name) == value) {
+                    if (named.get(name) == value) {
                         return Optional.of(f.regs().display(name) + " saved at frame #" + i);
                     }
                 }
