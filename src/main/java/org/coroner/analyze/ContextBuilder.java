@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.kernel.Kernel;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.decode.DecodedOops;
 import org.coroner.session.Session;
@@ -19,12 +19,12 @@ final class ContextBuilder {
     private final DecodedOops decoded;
     private final String panic;
     private final Tasks.Task task;
-    private final Backtracer.Backtrace pbt;
+    private final TaskTrace pbt;
     private final DumpFault.Trap trap;
     private final Locks locks;
     private final String callback;
 
-    ContextBuilder(Session s, KernelLog log, DecodedOops decoded, String panic, Tasks.Task task, Backtracer.Backtrace pbt,
+    ContextBuilder(Session s, KernelLog log, DecodedOops decoded, String panic, Tasks.Task task, TaskTrace pbt,
                    DumpFault.Trap trap, Locks locks, String callback) {
         this.s = s;
         this.log = log;
@@ -53,9 +53,9 @@ final class ContextBuilder {
                 vars = List.of(); // arguments are context only
             }
             for (int i = 0; i < pbt.frames().size(); i++) {
-                Frame f = pbt.frames().get(i);
-                long pc = f.isReturnAddress() ? f.pc() - 1 : f.pc();
-                var name = bt.symbolizer().frame(f.pc(), f.isReturnAddress());
+                TaskTrace.TraceFrame f = pbt.frames().get(i);
+                long pc = f.lookupPc();
+                var name = bt.symbolizer().frame(f.pc(), f.returnAddress());
                 var loc = s.debugInfo().locate(pc);
                 List<String> args = new ArrayList<>();
                 if (i < vars.size()) {
@@ -81,7 +81,7 @@ final class ContextBuilder {
             if (t.isPresent()) {
                 try {
                     var b = locks.backtrace(t.get());
-                    for (Frame f : b.frames()) {
+                    for (TaskTrace.TraceFrame f : b.frames()) {
                         if (top.size() >= 8) {
                             break;
                         }
@@ -106,13 +106,18 @@ final class ContextBuilder {
             return null;
         }
         try {
-            long count = k.memory().u32(k.requireSymbol("__preempt_count") + k.perCpuOffset(pbt.cpu())) & 0x7fffffffL;
+            // x86_64 keeps the count per CPU; arm64 in the running task's thread_info
+            Optional<Long> perCpu = k.symbol("__preempt_count");
+            long count = (perCpu.isPresent() ? k.memory().u32(perCpu.get() + k.perCpuOffset(pbt.cpu()))
+                    : pbt.task().task().member("thread_info.preempt_count").u64()) & 0x7fffffffL;
+            String source = perCpu.isPresent() ? "per-cpu __preempt_count of CPU " + pbt.cpu()
+                    : "thread_info.preempt_count of " + pbt.task().comm() + " (on CPU " + pbt.cpu() + ")";
             String ctx = (count & 0xf00000) != 0 ? "NMI" : (count & 0xf0000) != 0 ? "hardirq"
                     : (count & 0xff00) != 0 ? "softirq" : "process";
             String stack = trap == null || trap.frame().stack() == null ? "" : "; the exception frame is on the "
-                    + trap.frame().stack().kind().label() + " stack";
-            return new Context.Execution(ctx, String.format("per-cpu __preempt_count of CPU %d = 0x%x (NMI 0x%x, hardirq 0x%x,"
-                    + " softirq 0x%x)%s", pbt.cpu(), count, (count >> 20) & 0xf, (count >> 16) & 0xf, (count >> 8) & 0xff, stack));
+                    + trap.frame().stack() + " stack";
+            return new Context.Execution(ctx, String.format("%s = 0x%x (NMI 0x%x, hardirq 0x%x,"
+                    + " softirq 0x%x)%s", source, count, (count >> 20) & 0xf, (count >> 16) & 0xf, (count >> 8) & 0xff, stack));
         } catch (FaultException | IllegalArgumentException e) {
             return null;
         }

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.kernel.SystemInfo;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.printk.PrintkRecord;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.FoundReport;
 import org.coroner.oops.decode.DecodedOops;
@@ -46,10 +46,10 @@ public final class DumpAnalyzer {
         Kind hint = TriggerKinds.of(trigger.orElse(null), panic);
 
         Optional<Tasks.Task> panicTask;
-        Backtracer.Backtrace pbt;
+        TaskTrace pbt;
         try {
             panicTask = bt.panicTask();
-            pbt = panicTask.map(bt::backtrace).orElse(null);
+            pbt = panicTask.map(bt::trace).orElse(null);
         } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
             note("partial: the panic task and its backtrace cannot be read (" + e.getMessage() + ")");
             panicTask = Optional.empty();
@@ -86,17 +86,24 @@ public final class DumpAnalyzer {
     }
 
     private Finding verdict(KernelLog log, Optional<FoundReport> trigger, DecodedOops decoded, String panic, Kind hint,
-                            Backtracer.Backtrace pbt, Optional<DumpFault.Trap> trap, Locks locks) {
+                            TaskTrace pbt, Optional<DumpFault.Trap> trap, Locks locks) {
         Finding f;
         boolean sysrq = pbt != null && pbt.frames().stream().anyMatch(fr -> bt.symbolizer().function(fr.pc()).equals("sysrq_handle_crash"));
         if (hint == Kind.SYSRQ_TRIGGERED || sysrq) {
             f = Verdicts.sysrq(this, log, pbt, trap);
         } else if (hint == Kind.OUT_OF_MEMORY) {
             f = Verdicts.outOfMemory(s, log, panic);
-        } else if (trap.isPresent() && trap.get().entry().equals("asm_exc_invalid_op")) {
+        } else if (trap.isPresent() && isBugTrap(trap.get())) {
             f = Verdicts.bug(s, trap.get(), log, hint);
         } else if (isFault(hint) && trap.isPresent()) {
-            f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint);
+            // the CPU's own word on the fault (FAR and ESR, CR2 and the error code), from the handler's frame
+            Optional<FaultSyndrome> syn = FaultSyndrome.of(s, pbt, trap.get());
+            Long reported = decoded != null && decoded.address() != null ? decoded.address()
+                    : syn.map(FaultSyndrome::address).orElse(null);
+            f = new DumpFault(s).explain(trap.get(), reported, hint);
+            if (syn.isPresent()) {
+                f.evidence.add(Math.min(1, f.evidence.size()), syn.get().evidence(s.isArm64()));
+            }
         } else if (hint == Kind.STACK_OVERFLOW) {
             f = Verdicts.stackOverflow(s, trap, pbt, log);
         } else if (isFault(hint)) {
@@ -115,7 +122,7 @@ public final class DumpAnalyzer {
         if (f.location == null && trap.isPresent() && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP
                 || f.kind == Kind.RCU_STALL)) {
             // the watchdog's interrupt (or NMI) saved where the stuck CPU was
-            long rip = trap.get().frame().regs().ip();
+            long rip = trap.get().frame().regs().pc();
             f.location = new DumpFault(s).location(rip);
             f.add("register", "The stuck CPU was at " + f.location.text() + " when the watchdog's " + trap.get().entry()
                     + " interrupted it.", "exception frame (struct pt_regs) at " + org.coroner.oops.decode.Hex.format(
@@ -134,6 +141,15 @@ public final class DumpAnalyzer {
                     + " its memory.", "the printk ring buffer, the panic task's backtrace and every task's lock waits");
         }
         return f;
+    }
+
+    /** A BUG()/WARN() trap: x86_64's #UD ({@code ud2}), arm64's {@code brk} (the kernel's bug_handler on the stack). */
+    private boolean isBugTrap(DumpFault.Trap t) {
+        if (t.entry().equals("asm_exc_invalid_op")) {
+            return true;
+        }
+        return s.isArm64() && t.entry().equals("el1h_64_sync") && new DumpFault(s).code(t.frame().regs().pc())
+                .map(c -> c.last().mnemonic().equals("brk")).orElse(false);
     }
 
     static boolean isFault(Kind k) {
@@ -181,8 +197,8 @@ public final class DumpAnalyzer {
         return d.taint().flags().stream().map((TaintFlag t) -> t.letter() + " " + t.name() + ": " + t.meaning()).toList();
     }
 
-    static String frameName(Backtracer bt, Frame f) {
-        return bt.symbolizer().frame(f.pc(), f.isReturnAddress()).map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]"))
+    static String frameName(Backtracer bt, TaskTrace.TraceFrame f) {
+        return bt.symbolizer().frame(f.pc(), f.returnAddress()).map(n -> n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]"))
                 .orElse(String.format("%016x", f.pc()));
     }
 }

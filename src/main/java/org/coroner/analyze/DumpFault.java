@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.coroner.arch.x86_64.unwind.Frame;
-import org.coroner.arch.x86_64.unwind.Registers;
+import org.coroner.arch.SavedRegisters;
 import org.coroner.disasm.Instruction;
 import org.coroner.disasm.MemoryOperand;
+import org.coroner.disasm.RegisterEffect;
 import org.coroner.dwarf.Die;
 import org.coroner.dwarf.Symbolizer;
 import org.coroner.dwarf.loc.FrameVariables;
@@ -17,6 +17,7 @@ import org.coroner.dwarf.loc.Variables;
 import org.coroner.kernel.mm.SlabLookup;
 import org.coroner.kernel.mm.SlabObject;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.decode.AddressClassifier;
 import org.coroner.oops.decode.AddressMeaning;
@@ -47,28 +48,18 @@ final class DumpFault {
     }
 
     /** The first kernel-mode exception frame of a backtrace and the exception's entry symbol. */
-    record Trap(Frame frame, String entry, int index) {
+    record Trap(TaskTrace.TraceFrame frame, String entry, int index) {
     }
 
-    static Optional<Trap> trap(Backtracer bt, List<Frame> frames) {
+    static Optional<Trap> trap(Backtracer bt, List<TaskTrace.TraceFrame> frames) {
         for (int i = 0; i < frames.size(); i++) {
-            Frame f = frames.get(i);
+            TaskTrace.TraceFrame f = frames.get(i);
             if (f.isException() && !f.isUserRegs()) {
                 String entry = i > 0 ? bt.symbolizer().function(frames.get(i - 1).pc()) : "?";
                 return Optional.of(new Trap(f, entry, i));
             }
         }
         return Optional.empty();
-    }
-
-    static Map<String, Long> registerMap(Registers r) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        String[] names = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
-                "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss"};
-        for (int i = 0; i < names.length; i++) {
-            m.put(names[i], r.get(i));
-        }
-        return m;
     }
 
     CodeLocation location(long address) {
@@ -83,6 +74,11 @@ final class DumpFault {
                 Hex.format(address));
     }
 
+    /** The instruction set of the dump's kernel. */
+    org.coroner.disasm.Arch arch() {
+        return s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64;
+    }
+
     /** The function's code in memory up to {@code pc}, with its DWARF. */
     Optional<FunctionCode> code(long pc) {
         var name = bt.symbolizer().lookup(pc);
@@ -93,7 +89,7 @@ final class DumpFault {
         Symbolizer dw = fa.map(DebugInfo.FileAddress::symbolizer).orElse(null);
         long delta = fa.map(x -> pc - x.address()).orElse(0L);
         return FunctionCode.read(s.kernel().memory(), name.get().symbol(), name.get().module(), name.get().symbolAddress(), pc,
-                dw, delta);
+                dw, delta, arch());
     }
 
     /**
@@ -102,11 +98,11 @@ final class DumpFault {
      */
     Finding explain(Trap trap, Long reported, Kind hint) {
         Finding f = new Finding(hint);
-        Registers r = trap.frame().regs();
-        Map<String, Long> regs = registerMap(r);
-        long rip = r.ip();
+        SavedRegisters r = trap.frame().regs();
+        Map<String, Long> regs = r.named();
+        long rip = r.pc();
         f.location = location(rip);
-        f.add("register", "The CPU took " + exceptionName(trap.entry()) + " at RIP " + Hex.format(rip) + " ("
+        f.add("register", "The CPU took " + exceptionName(trap.entry()) + " at " + r.pcName() + " " + Hex.format(rip) + " ("
                         + bt.symbolizer().lookup(rip).map(n -> n.kernel()).orElse("no symbol") + ").",
                 "exception frame (struct pt_regs) at " + Hex.format(trap.frame().regsAddress()) + " on the task's stack, saved by "
                         + trap.entry());
@@ -124,9 +120,9 @@ final class DumpFault {
         f.add("code", "The faulting instruction is " + fi.text() + " at " + code.at(fi) + ".",
                 "decoded from " + code.symbol() + "'s first byte in the dump's memory");
         Optional<MemoryOperand> mo = MemoryOperand.of(fi);
-        if (mo.isEmpty()) {
+        if (mo.isEmpty() && code.arch().isX86()) {
             // AT&T writes an absolute memory operand as a bare number ("addq $0x1,0x8")
-            for (String op : SourceTrace.operands(fi)) {
+            for (String op : RegisterEffect.operands(code.arch(), fi)) {
                 if (op.matches("-?0x[0-9a-f]+")) {
                     mo = Optional.of(new MemoryOperand(null, SourceTrace.parseImm(op), null, null, 1));
                 }
@@ -137,16 +133,18 @@ final class DumpFault {
         SourceTrace.Expr pointer = null;
         Optional<SourceTrace.Access> access = Optional.empty();
         if (mo.isPresent() && mo.get().base() != null && !mo.get().ripRelative()) {
-            String base = SourceTrace.wide(mo.get().base());
-            var ea = mo.get().address(n -> regs.get(SourceTrace.wide(n)));
+            SourceTrace t = new SourceTrace(code, f.evidence);
+            String base = t.wide(mo.get().base());
+            var ea = mo.get().address(n -> regs.get(t.wide(n)));
             if (ea.isPresent()) {
                 effective = ea.getAsLong();
-                f.add("register", "It accesses " + Hex.format(mo.get().displacement()) + "(%" + base + ") = "
-                        + Hex.format(effective) + ": %" + base + " = " + Hex.format(regs.get(base)) + ".",
-                        "the exception frame's registers");
+                // AT&T as objdump writes it (0x0(%rax) included); arm64 as [x2, #0x8]
+                f.add("register", "It accesses " + (code.arch().isX86() ? Hex.format(mo.get().displacement()) + "(%" + base + ")"
+                        : t.memoryText(mo.get().displacement(), base)) + " = " + Hex.format(effective) + ": "
+                        + code.reg(base) + " = " + Hex.format(regs.get(base)) + ".", "the exception frame's registers");
             }
             if (mo.get().index() == null) {
-                trace = new SourceTrace(code, f.evidence);
+                trace = t;
                 pointer = trace.value(base, code.lastIndex(), 0);
                 access = trace.access(pointer, mo.get().displacement());
             }
@@ -169,13 +167,13 @@ final class DumpFault {
         if (trace != null) {
             for (var b : trace.bases.entrySet()) {
                 if (trace.unchangedSince(b.getKey(), b.getValue()) && regs.get(b.getKey()) != null) {
-                    used.put("%" + b.getKey() + " (a base register of the faulting code)", regs.get(b.getKey()));
+                    used.put(code.reg(b.getKey()) + " (a base register of the faulting code)", regs.get(b.getKey()));
                 }
             }
         }
         if (mo.isPresent() && mo.get().base() != null) {
-            String base = SourceTrace.wide(mo.get().base());
-            used.putIfAbsent("%" + base + " (the faulting instruction's base register)", regs.get(base));
+            String base = RegisterEffect.wide(code.arch(), mo.get().base());
+            used.putIfAbsent(code.reg(base) + " (the faulting instruction's base register)", regs.get(base));
         }
         if (code.dwarf() != null) {
             long pc = code.filePc(fi);
@@ -190,17 +188,21 @@ final class DumpFault {
         return f;
     }
 
-    private Finding badCall(Finding f, Registers r, Map<String, Long> regs, Long reported) {
-        long rip = r.ip();
-        f.add("register", "RIP " + Hex.format(rip) + " is not in any kernel code: the CPU jumped or called there"
+    private Finding badCall(Finding f, SavedRegisters r, Map<String, Long> regs, Long reported) {
+        long rip = r.pc();
+        String pcName = r.pcName();
+        f.add("register", pcName + " " + Hex.format(rip) + " is not in any kernel code: the CPU jumped or called there"
                 + (rip == 0 ? " through a NULL function pointer" : " through a bad pointer") + ".",
-                "symbol lookup of RIP in vmlinux and every loaded module");
+                "symbol lookup of " + pcName + " in vmlinux and every loaded module");
         try {
-            long ret = s.kernel().memory().u64(r.sp());
-            bt.symbolizer().frame(ret, true).ifPresent(n -> f.add("memory", "The return address on top of the stack is "
+            // the caller's return address: in the link register (arm64), else on top of the stack
+            boolean link = r.link().isPresent();
+            long ret = link ? r.link().getAsLong() : s.kernel().memory().u64(r.sp());
+            bt.symbolizer().frame(ret, true).ifPresent(n -> f.add(link ? "register" : "memory", "The return address "
+                    + (link ? "in the link register" : "on top of the stack") + " is "
                     + n.kernel() + (n.module() == null ? "" : " [" + n.module() + "]")
                     + ": the call came from there, or from a function it called that tail-called on.",
-                    "8 bytes at RSP " + Hex.format(r.sp())));
+                    link ? "x30 in the exception frame" : "8 bytes at RSP " + Hex.format(r.sp())));
             if (bt.symbolizer().lookup(ret).isPresent()) {
                 f.location = location(ret - 1);
                 calledThrough(f, ret, r);
@@ -210,8 +212,8 @@ final class DumpFault {
         }
         classify(f, rip, regs, null, null, null, r);
         Map<String, Long> args = new LinkedHashMap<>();
-        for (String a : List.of("rdi", "rsi", "rdx", "rcx")) {
-            args.put("%" + a + " (argument register)", regs.get(a));
+        for (String a : r.arguments()) {
+            args.put(r.display(a) + " (argument register)", regs.get(a));
         }
         freed(f, args);
         return f;
@@ -222,16 +224,17 @@ final class DumpFault {
      * the callee-saved registers of the exception frame (nothing between the call and the fault
      * needs to have kept them: the evidence says so).
      */
-    private void calledThrough(Finding f, long ret, Registers r) {
+    private void calledThrough(Finding f, long ret, SavedRegisters r) {
         var fa = debug.fileAddress(ret - 1);
         if (fa.isEmpty()) {
             return;
         }
         Symbolizer dw = fa.get().symbolizer();
         long pc = fa.get().address();
-        Map<String, Long> all = registerMap(r);
-        var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(all, List.of("rbx", "rbp", "r12", "r13", "r14", "r15")::contains);
-        for (FrameVariables.Value v : debug.variablesAt(new org.coroner.session.DebugInfo.FileAddress(dw, pc), reg)) {
+        var numbering = r.numbering();
+        java.util.function.Predicate<String> calleeSaved = n -> numbering.number(n) >= 0 && numbering.number(n) != numbering.stackPointer()
+                && numbering.calleeSaved(numbering.number(n));
+        for (FrameVariables.Value v : debug.variablesAt(new org.coroner.session.DebugInfo.FileAddress(dw, pc), r, calleeSaved)) {
             if (v.value().isEmpty()) {
                 continue;
             }
@@ -241,7 +244,7 @@ final class DumpFault {
             if (target.isPresent()) {
                 f.add("dwarf", "At that call, " + (v.parameter() ? "parameter '" : "variable '") + v.name() + "' (" + v.type() + ") = "
                                 + target.get().symbol() + (target.get().module() == null ? "" : " [" + target.get().module() + "]")
-                                + ": the call went there, and from there (through tail calls) to " + Hex.format(r.ip()) + ".",
+                                + ": the call went there, and from there (through tail calls) to " + Hex.format(r.pc()) + ".",
                         "DWARF location of '" + v.name() + "' (" + v.where() + ") with the exception frame's callee-saved registers,"
                                 + " which the callees preserve");
                 f.location = location(v.value().getAsLong());
@@ -321,13 +324,13 @@ final class DumpFault {
 
     /** Sets the kind from what the address is, with the evidence for it. */
     private void classify(Finding f, Long address, Map<String, Long> regs, SourceTrace.Expr pointer, SourceTrace.Access access,
-                          FunctionCode code, Registers r) {
+                          FunctionCode code, SavedRegisters r) {
         if (address == null) {
             f.confidence = Confidence.LOW;
             f.summary = "A fault at an address the dump does not tell.";
             return;
         }
-        AddressMeaning m = AddressClassifier.classify(address, AddressSpace.of(Arch.X86_64), regs);
+        AddressMeaning m = AddressClassifier.classify(address, AddressSpace.of(s.isArm64() ? Arch.ARM64 : Arch.X86_64), regs);
         String where = f.location == null ? "" : " in " + f.location.text();
         if (m.has(AddressMeaning.Kind.NULL_POINTER)) {
             f.kind = Kind.NULL_POINTER_DEREFERENCE;
@@ -370,11 +373,9 @@ final class DumpFault {
             return;
         }
         SlabLookup slabs = new SlabLookup(s.kernel());
-        for (var e : regs.entrySet()) {
-            if (e.getKey().equals("rip") || e.getKey().equals("rsp") || e.getKey().equals("eflags")) {
-                continue;
-            }
-            slabs.cacheOf(e.getValue()).ifPresent(c -> f.add("memory", "%" + e.getKey() + " = " + Hex.format(e.getValue())
+        for (String name : r.generalPurpose()) {
+            long v = regs.get(name);
+            slabs.cacheOf(v).ifPresent(c -> f.add("memory", r.display(name) + " = " + Hex.format(v)
                     + " points into a slab page of cache " + c + ".", "the page's struct slab in the vmemmap"));
         }
         f.kind = f.kind == Kind.NULL_POINTER_DEREFERENCE ? Kind.BAD_POINTER_DEREFERENCE : f.kind;
@@ -392,7 +393,7 @@ final class DumpFault {
      * Finds the deleted list entry: a pointer variable live at the fault whose struct holds
      * LIST_POISON1 and LIST_POISON2 in a {@code struct list_head} member (what list_del() leaves).
      */
-    private Optional<String> deletedEntry(Finding f, long address, FunctionCode code, Registers r) {
+    private Optional<String> deletedEntry(Finding f, long address, FunctionCode code, SavedRegisters r) {
         Symbolizer dw = code.dwarf();
         if (dw == null) {
             return Optional.empty();
@@ -448,7 +449,7 @@ final class DumpFault {
     }
 
     /** A pointer variable that is NULL at the faulting pc and points to a struct with a member at {@code disp}. */
-    private Optional<SourceTrace.Expr> nullPointerVariable(FunctionCode code, long disp, Registers r, Finding f) {
+    private Optional<SourceTrace.Expr> nullPointerVariable(FunctionCode code, long disp, SavedRegisters r, Finding f) {
         Symbolizer dw = code.dwarf();
         long pc = code.filePc(code.last());
         for (Variables.Variable v : Variables.at(dw, pc)) {
@@ -469,9 +470,8 @@ final class DumpFault {
     }
 
     /** A variable's value at the faulting pc from its DWARF location and the exception frame's registers. */
-    private Optional<Long> variableValue(Symbolizer dw, long pc, Variables.Variable v, Registers r) {
-        var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(registerMap(r), x -> true);
-        for (FrameVariables.Value fv : debug.variablesAt(new org.coroner.session.DebugInfo.FileAddress(dw, pc), reg)) {
+    private Optional<Long> variableValue(Symbolizer dw, long pc, Variables.Variable v, SavedRegisters r) {
+        for (FrameVariables.Value fv : debug.variablesAt(new org.coroner.session.DebugInfo.FileAddress(dw, pc), r, x -> true)) {
             if (fv.name().equals(v.name()) && fv.parameter() == v.parameter() && fv.value().isPresent()) {
                 return Optional.of(fv.value().getAsLong());
             }
@@ -488,6 +488,9 @@ final class DumpFault {
             case "asm_exc_divide_error" -> "a divide error (#DE)";
             case "asm_exc_double_fault" -> "a double fault (#DF)";
             case "asm_exc_stack_segment" -> "a stack-segment fault (#SS)";
+            case "el1h_64_sync" -> "a synchronous exception in the kernel (el1h_64_sync: an abort, BRK or undefined instruction)";
+            case "el1h_64_irq" -> "an interrupt (el1h_64_irq)";
+            case "el1h_64_error" -> "an SError (el1h_64_error)";
             default -> "an exception (entered through " + entry + ")";
         };
     }

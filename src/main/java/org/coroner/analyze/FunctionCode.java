@@ -20,13 +20,14 @@ import org.coroner.memory.VirtualMemory;
  * @param instructions from {@code start} up to and including the instruction at the address asked for
  * @param dwarf        the symbolizer of its vmlinux or .ko, or null without debug info
  * @param delta        run-time address minus file address
+ * @param arch         the instruction set it was decoded as
  */
 public record FunctionCode(String symbol, String module, long start, List<Instruction> instructions, Symbolizer dwarf,
-                           long delta) {
+                           long delta, Arch arch) {
 
     /** Reads and decodes {@code [start, upTo]}; empty when the bytes cannot be read or do not decode to {@code upTo}. */
     public static Optional<FunctionCode> read(VirtualMemory mem, String symbol, String module, long start, long upTo,
-                                              Symbolizer dwarf, long delta) {
+                                              Symbolizer dwarf, long delta, Arch arch) {
         long len = upTo - start + 16;
         if (len <= 0 || len > 64 * 1024) {
             return Optional.empty();
@@ -37,10 +38,11 @@ public record FunctionCode(String symbol, String module, long start, List<Instru
         } catch (FaultException e) {
             return Optional.empty();
         }
-        List<Instruction> all = Disassembler.of(Arch.X86_64).disassemble(bytes, start, 0);
+        List<Instruction> all = Disassembler.of(arch).disassemble(bytes, start, 0);
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).address() == upTo) {
-                return Optional.of(new FunctionCode(symbol, module, start, List.copyOf(all.subList(0, i + 1)), dwarf, delta));
+                return Optional.of(new FunctionCode(symbol, module, start, List.copyOf(all.subList(0, i + 1)), dwarf, delta,
+                        arch));
             }
         }
         return Optional.empty();
@@ -53,6 +55,16 @@ public record FunctionCode(String symbol, String module, long start, List<Instru
 
     public int lastIndex() {
         return instructions.size() - 1;
+    }
+
+    /** The code up to and including instruction {@code index}. */
+    public FunctionCode upTo(int index) {
+        return new FunctionCode(symbol, module, start, List.copyOf(instructions.subList(0, index + 1)), dwarf, delta, arch);
+    }
+
+    /** How the architecture's tools write a register: {@code %rax}, {@code x2}. */
+    public String reg(String name) {
+        return org.coroner.disasm.RegisterEffect.display(arch, name);
     }
 
     /** {@code symbol+0x23}. */

@@ -5,15 +5,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.disasm.Instruction;
+import org.coroner.disasm.RegisterEffect;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.oops.decode.Hex;
 import org.coroner.session.Session;
 
 /**
  * Lock and unlock calls in a function's code as it is in memory: {@code call _raw_spin_lock} with
- * the lock argument ({@code %rdi}) traced back to a constant (a static lock: its address is an
+ * the lock argument ({@code %rdi}, arm64 {@code x0}) traced back to a constant (a static lock: its address is an
  * immediate or a relocated operand). A task holds a lock when one of its frames' functions called
  * the lock function on it before the call the frame is in now, and no unlock call on it lies
  * between: the straight-line reading of the code, which the evidence says.
@@ -60,17 +61,42 @@ final class LockCalls {
         List<Instruction> ins = fc.instructions();
         for (int i = 0; i < ins.size(); i++) {
             Instruction in = ins.get(i);
-            if (!in.mnemonic().startsWith("call") || !in.hasTarget()) {
+            if (!RegisterEffect.isCall(fc.arch(), in) || !in.hasTarget()) {
                 continue;
             }
-            String callee = bt.symbolizer().lookup(in.target()).filter(n -> n.offset() == 0).map(n -> n.symbol()).orElse(null);
+            String callee = callee(fc, in.target());
             if (callee == null || !ACQUIRE.contains(callee) && !RELEASE.contains(callee)) {
                 continue;
             }
-            SourceTrace.Expr arg = new SourceTrace(fc, new ArrayList<>()).value("rdi", i, 0);
+            SourceTrace.Expr arg = new SourceTrace(fc, new ArrayList<>()).value(RegisterEffect.firstArgument(fc.arch()), i, 0);
             out.add(new Call(in, fc.at(in), callee, arg.constant(), ACQUIRE.contains(callee)));
         }
         return out;
+    }
+
+    /**
+     * The function a direct call goes to: the symbol at its target, or behind an arm64 module PLT
+     * entry ({@code adrp x16, P; add x16, x16, #O; br x16}), through which a module far from the
+     * kernel calls it.
+     */
+    private String callee(FunctionCode fc, long target) {
+        Optional<String> direct = bt.symbolizer().lookup(target).filter(n -> n.offset() == 0).map(n -> n.symbol());
+        if (direct.isPresent() || fc.arch().isX86()) {
+            return direct.orElse(null);
+        }
+        List<Instruction> plt;
+        try {
+            plt = org.coroner.disasm.Disassembler.of(fc.arch()).disassemble(s.kernel().memory().read(target, 12), target, 0);
+        } catch (org.coroner.memory.FaultException e) {
+            return null;
+        }
+        if (plt.size() != 3 || !plt.get(0).mnemonic().equals("adrp") || !plt.get(0).operands().startsWith("x16,")
+                || !plt.get(1).operands().startsWith("x16, x16, #") || !plt.get(2).mnemonic().equals("br")
+                || !plt.get(2).operands().equals("x16")) {
+            return null;
+        }
+        long dest = plt.get(0).target() + RegisterEffect.parseImm(plt.get(1).operands().substring("x16, x16, #".length()));
+        return bt.symbolizer().lookup(dest).filter(n -> n.offset() == 0).map(n -> n.symbol()).orElse(null);
     }
 
     /** The call instruction that returns to {@code returnAddress}, when it is a lock call. */
@@ -104,8 +130,7 @@ final class LockCalls {
         List<Instruction> ins = whole.instructions();
         for (int i = ins.size() - 1; i >= 0; i--) {
             if (ins.get(i).end() == returnAddress) {
-                return Optional.of(new FunctionCode(whole.symbol(), whole.module(), whole.start(), List.copyOf(ins.subList(0, i + 1)),
-                        whole.dwarf(), whole.delta()));
+                return Optional.of(whole.upTo(i));
             }
         }
         return Optional.empty();
@@ -120,9 +145,9 @@ final class LockCalls {
     }
 
     /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
-    Optional<Held> heldBy(Backtracer.Backtrace b, long lock, String name) {
-        for (Frame f : b.frames()) {
-            if (!f.isReturnAddress()) {
+    Optional<Held> heldBy(TaskTrace b, long lock, String name) {
+        for (TaskTrace.TraceFrame f : b.frames()) {
+            if (!f.returnAddress()) {
                 continue;
             }
             Optional<FunctionCode> fc = callerCode(f.pc());
@@ -148,7 +173,7 @@ final class LockCalls {
                 String now = fc.get().at(fc.get().last());
                 return Optional.of(new Held(took.at() + " called " + took.callee() + "(&" + name + ", " + Hex.format(lock) + ") and no unlock"
                         + " of it comes before the call at " + now + " where it is now",
-                        "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their %rdi, traced to"
+                        "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their " + fc.get().reg(RegisterEffect.firstArgument(fc.get().arch())) + ", traced to"
                                 + " constants, between its first instruction and the return address " + Hex.format(f.pc())
                                 + " (straight-line reading)"));
             }

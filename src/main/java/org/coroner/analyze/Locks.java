@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.coroner.arch.x86_64.unwind.Frame;
-import org.coroner.arch.x86_64.unwind.StackArea;
 import org.coroner.dwarf.loc.FrameVariables;
 import org.coroner.kernel.Kernel;
 import org.coroner.kernel.Tasks;
 import org.coroner.kernel.mm.SlabLookup;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.StackRange;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.decode.Hex;
 import org.coroner.session.Session;
@@ -40,6 +40,7 @@ final class Locks {
     private static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
             "io_schedule", "io_schedule_timeout", "schedule_hrtimeout_range_clock", "schedule_hrtimeout_range",
             "__cond_resched", "preempt_schedule_common", "do_nanosleep", "hrtimer_nanosleep", "__x64_sys_nanosleep",
+            "__switch_to", "__arm64_sys_nanosleep",
             "wait_for_completion", "__wait_for_common", "wait_for_common", "rwsem_down_write_slowpath",
             "rwsem_down_read_slowpath", "__mutex_lock.constprop.0", "__mutex_lock", "__mutex_lock_slowpath", "msleep",
             "schedule_timeout_uninterruptible", "__down", "__down_common", "down", "mutex_lock", "down_read", "down_write");
@@ -56,7 +57,7 @@ final class Locks {
     private final Backtracer bt;
     private final Kernel k;
     private List<Wait> waits;
-    private final Map<Long, Backtracer.Backtrace> backtraces = new HashMap<>();
+    private final Map<Long, TaskTrace> backtraces = new HashMap<>();
     private final SlabLookup slabs;
     private final LockCalls lockCalls;
     private final Map<Long, Optional<Hold>> holders = new HashMap<>();
@@ -71,8 +72,8 @@ final class Locks {
         this.lockCalls = new LockCalls(s);
     }
 
-    Backtracer.Backtrace backtrace(Tasks.Task t) {
-        return backtraces.computeIfAbsent(t.address(), a -> bt.backtrace(t));
+    TaskTrace backtrace(Tasks.Task t) {
+        return backtraces.computeIfAbsent(t.address(), a -> bt.trace(t));
     }
 
     /** Every task's lock wait, read once. */
@@ -95,11 +96,11 @@ final class Locks {
     }
 
     private Optional<Wait> wait(Tasks.Task t) {
-        Backtracer.Backtrace b = backtrace(t);
-        List<Frame> frames = b.frames();
+        TaskTrace b = backtrace(t);
+        List<TaskTrace.TraceFrame> frames = b.frames();
         for (int i = 0; i < frames.size(); i++) {
-            Frame f = frames.get(i);
-            String fn = bt.symbolizer().function(f.isReturnAddress() ? f.pc() - 1 : f.pc());
+            TaskTrace.TraceFrame f = frames.get(i);
+            String fn = bt.symbolizer().function(f.lookupPc());
             if (MUTEX_SLOW.contains(fn)) {
                 return sleepingWait(t, b, i, "mutex", "struct mutex_waiter", "struct mutex", "wait_list");
             }
@@ -114,10 +115,10 @@ final class Locks {
     }
 
     /** The waiter record on the task's stack, linked on a lock's wait_list. */
-    private Optional<Wait> sleepingWait(Tasks.Task t, Backtracer.Backtrace b, int frame, String type, String waiterType,
+    private Optional<Wait> sleepingWait(Tasks.Task t, TaskTrace b, int frame, String type, String waiterType,
                                         String lockType, String listMember) {
-        Frame f = b.frames().get(frame);
-        StackArea stack = bt.stacks().taskStack(t.address());
+        TaskTrace.TraceFrame f = b.frames().get(frame);
+        StackRange stack = bt.taskStack(t.address());
         long taskOff = k.type(waiterType).field("task").orElseThrow().offset();
         long listOff = k.type(waiterType).field("list").orElseThrow().offset();
         long headOff = k.type(lockType).path(listMember).orElseThrow().offset();
@@ -141,7 +142,7 @@ final class Locks {
             for (int guard = 0; guard < 10000 && p != node; guard++) {
                 if (!isWaiter(p - listOff, taskOff)) {
                     long lock = p - headOff;
-                    String fn = bt.symbolizer().function(f.isReturnAddress() ? f.pc() - 1 : f.pc());
+                    String fn = bt.symbolizer().function(f.lookupPc());
                     String site = callSite(b, frame);
                     Evidence ev = Evidence.of("memory", t.comm() + " (pid " + t.pid() + ") waits in " + fn + " for the " + type + " "
                                     + lockName(lock) + " at " + Hex.format(lock) + ".",
@@ -159,17 +160,17 @@ final class Locks {
         try {
             long task = k.memory().u64(w + taskOff);
             Optional<Tasks.Task> t = bt.task(task);
-            return t.isPresent() && bt.stacks().taskStack(task).contains(w, 8);
+            return t.isPresent() && bt.taskStack(task).contains(w, 8);
         } catch (FaultException e) {
             return false;
         }
     }
 
     /** The first frame above the lock functions: where the task asked for the lock. */
-    private String callSite(Backtracer.Backtrace b, int frame) {
+    private String callSite(TaskTrace b, int frame) {
         for (int i = frame + 1; i < b.frames().size(); i++) {
-            Frame f = b.frames().get(i);
-            String fn = bt.symbolizer().function(f.pc() - 1);
+            TaskTrace.TraceFrame f = b.frames().get(i);
+            String fn = bt.symbolizer().function(f.lookupPc());
             if (!MUTEX_SLOW.contains(fn) && !RWSEM_SLOW.contains(fn) && !SPIN_SLOW.contains(fn) && !fn.startsWith("_raw_")) {
                 return DumpAnalyzer.frameName(bt, f);
             }
@@ -178,15 +179,13 @@ final class Locks {
     }
 
     /** A CPU spinning in a spinlock slow path: the lock is the slow path's argument. */
-    private Optional<Wait> spinWait(Tasks.Task t, Backtracer.Backtrace b, int frame, String fn) {
-        Frame f = b.frames().get(frame);
-        var orc = bt.orc();
+    private Optional<Wait> spinWait(Tasks.Task t, TaskTrace b, int frame, String fn) {
+        TaskTrace.TraceFrame f = b.frames().get(frame);
         var fa = s.debugInfo().fileAddress(f.pc());
         if (fa.isPresent() && f.regs() != null && !f.partialRegs()) {
             long pc = fa.get().address();
-            var reg = org.coroner.dwarf.loc.X86DwarfRegisters.of(DumpFault.registerMap(f.regs()), x -> true);
             for (FrameVariables.Value v : s.debugInfo().variablesAt(
-                    new org.coroner.session.DebugInfo.FileAddress(fa.get().symbolizer(), pc), reg)) {
+                    new org.coroner.session.DebugInfo.FileAddress(fa.get().symbolizer(), pc), f.regs(), x -> true)) {
                 if (v.parameter() && v.name().equals("lock") && v.value().isPresent()) {
                     long lock = v.value().getAsLong();
                     Evidence ev = Evidence.of("dwarf", t.comm() + " (pid " + t.pid() + ") on CPU " + b.cpu() + " spins in " + fn
@@ -199,7 +198,7 @@ final class Locks {
         }
         // else: the lock the caller passed, from the caller's code
         for (int i = frame + 1; i < b.frames().size(); i++) {
-            Frame c = b.frames().get(i);
+            TaskTrace.TraceFrame c = b.frames().get(i);
             Optional<LockCalls.Call> call = lockCalls.callAt(c.pc());
             if (call.isPresent() && call.get().lock() != null) {
                 long lock = call.get().lock();
@@ -235,6 +234,13 @@ final class Locks {
     /** {@code mutex_a [crashlab]}, {@code struct+0x10 in a kmalloc-64 object}, or the address. */
     String lockName(long lock) {
         var n = bt.symbolizer().lookup(lock);
+        if (n.isPresent() && n.get().module() != null) {
+            // a module's data: its .ko's symbol table (the kernel lists module data only with KALLSYMS_ALL)
+            Optional<String> ko = s.debugInfo().moduleSymbol(lock);
+            if (ko.isPresent()) {
+                return ko.get() + " [" + n.get().module() + "]";
+            }
+        }
         if (n.isPresent() && n.get().offset() < 0x10000) {
             return (n.get().offset() == 0 ? n.get().symbol() : n.get().symbol() + "+" + Hex.format(n.get().offset()))
                     + (n.get().module() == null ? "" : " [" + n.get().module() + "]");
@@ -255,7 +261,7 @@ final class Locks {
         }
         Optional<Tasks.Task> onStack = bt.tasks().all().stream().filter(t -> {
             try {
-                return bt.stacks().taskStack(t.address()).contains(lock, 8);
+                return bt.taskStack(t.address()).contains(lock, 8);
             } catch (RuntimeException e) {
                 return false;
             }
@@ -307,7 +313,7 @@ final class Locks {
             // First the task whose code took it and has not released it yet ...
             List<Tasks.Task> onCpu = onCpus();
             for (Tasks.Task t : onCpu) {
-                Backtracer.Backtrace b = backtrace(t);
+                TaskTrace b = backtrace(t);
                 Optional<LockCalls.Held> held = lockCalls.heldBy(b, w.lock(), lockName(w.lock()).replaceFirst(" \\[.*\\]$", ""));
                 if (held.isPresent()) {
                     return Optional.of(new Hold(w.lock(), t, Evidence.of("code", lockName(w.lock()) + " is held by " + t.comm()
@@ -344,13 +350,14 @@ final class Locks {
     }
 
     /** Where a running task's saved registers or stack hold {@code value}: {@code %rbx at frame #3}, a stack slot. */
-    private Optional<String> mentions(Backtracer.Backtrace b, long value) {
+    private Optional<String> mentions(TaskTrace b, long value) {
         for (int i = 0; i < b.frames().size(); i++) {
-            Frame f = b.frames().get(i);
+            TaskTrace.TraceFrame f = b.frames().get(i);
             if (f.regs() != null) {
-                for (var e : DumpFault.registerMap(f.regs()).entrySet()) {
-                    if (e.getValue() == value && !e.getKey().equals("rip")) {
-                        return Optional.of("%" + e.getKey() + " saved at frame #" + i);
+                Map<String, Long> named = f.regs().named();
+                for (String name : f.regs().generalPurpose()) {
+                    if (named.get(name) == value) {
+                        return Optional.of(f.regs().display(name) + " saved at frame #" + i);
                     }
                 }
             }
@@ -358,7 +365,7 @@ final class Locks {
         if (b.frames().isEmpty()) {
             return Optional.empty();
         }
-        StackArea stack = bt.stacks().taskStack(b.task().address());
+        StackRange stack = bt.taskStack(b.task().address());
         long sp = b.frames().get(0).sp();
         if (!stack.contains(sp, 8)) {
             sp = stack.begin();
@@ -444,10 +451,10 @@ final class Locks {
             if ((t.state() & 2) == 0 || (t.state() & 0x400) != 0 || t.exitState() != 0) {
                 continue;
             }
-            Backtracer.Backtrace b = backtrace(t);
+            TaskTrace b = backtrace(t);
             String in = "?";
-            for (Frame f : b.frames()) {
-                String fn = bt.symbolizer().function(f.isReturnAddress() ? f.pc() - 1 : f.pc());
+            for (TaskTrace.TraceFrame f : b.frames()) {
+                String fn = bt.symbolizer().function(f.lookupPc());
                 if (!SCHEDULER.contains(fn)) {
                     in = DumpAnalyzer.frameName(bt, f);
                     break;
@@ -546,21 +553,21 @@ final class Locks {
     }
 
     private CodeLocation location(Wait w) {
-        Backtracer.Backtrace b = backtrace(w.task());
+        TaskTrace b = backtrace(w.task());
         int from = 0;
         for (int i = 0; i < b.frames().size(); i++) {
-            Frame fr = b.frames().get(i);
-            String fn = bt.symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc());
+            TaskTrace.TraceFrame fr = b.frames().get(i);
+            String fn = bt.symbolizer().function(fr.lookupPc());
             if (MUTEX_SLOW.contains(fn) || RWSEM_SLOW.contains(fn) || SPIN_SLOW.contains(fn)) {
                 from = i;
                 break;
             }
         }
-        for (Frame fr : b.frames().subList(from, b.frames().size())) {
-            String fn = bt.symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc());
+        for (TaskTrace.TraceFrame fr : b.frames().subList(from, b.frames().size())) {
+            String fn = bt.symbolizer().function(fr.lookupPc());
             if (!MUTEX_SLOW.contains(fn) && !RWSEM_SLOW.contains(fn) && !SPIN_SLOW.contains(fn) && !fn.startsWith("_raw_")
-                    && !SCHEDULER.contains(fn) && !fr.isException() && fr.isReturnAddress()) {
-                return new DumpFault(s).location(fr.pc() - 1);
+                    && !SCHEDULER.contains(fn) && !fr.isException() && fr.returnAddress()) {
+                return new DumpFault(s).location(fr.lookupPc());
             }
         }
         return null;

@@ -67,8 +67,18 @@ public final class LogAnalyzer {
             log.grep("sysrq_handle_crash").stream().findFirst().ifPresent(l -> f.add("log", "The crashing call trace has "
                     + Verdicts.strip(l) + ".", "the Call Trace in the log"));
             f.summary = "The crash was requested: SysRq 'c' (sysrq_handle_crash) panicked the kernel on purpose. Nothing failed.";
+            // arm64 prints the lr of sysrq_handle_crash's noreturn call, the next function's first byte
+            // (sysrq_reset_seq_param_set+0x0): its debug info places the call in sysrq_handle_crash
             f.location = report == null ? null : report.frames().stream().filter(fr -> "sysrq_handle_crash".equals(fr.function()))
-                    .findFirst().map(LogAnalyzer::location).orElse(null);
+                    .findFirst().map(LogAnalyzer::location)
+                    .or(() -> report.frames().stream().map(this::noreturnCaller).flatMap(Optional::stream)
+                            .filter(l -> "sysrq_handle_crash".equals(l.function())).findFirst())
+                    .orElse(null);
+            if (f.location != null && f.location.symbol() != null && !f.location.symbol().startsWith("sysrq_handle_crash")) {
+                f.add("dwarf", "The Call trace's " + f.location.symbol() + " is the return address of sysrq_handle_crash's"
+                        + " noreturn call to panic(): the byte before it is " + f.location.text() + ".",
+                        "vmlinux DWARF at the return address - 1 (arm64 prints the lr, which is past the caller's end)");
+            }
         } else if (hint == Kind.OUT_OF_MEMORY) {
             f.confidence = Confidence.HIGH;
             f.add("log", "Kernel panic - not syncing: " + panic, "the log");
@@ -116,6 +126,28 @@ public final class LogAnalyzer {
         String file = inl != null ? inl.file() : rip.file();
         Integer line = inl != null ? Integer.valueOf(inl.line()) : rip.line();
         return new CodeLocation(fn, rip.kernelSpelling(), file, line, rip.module(), rip.address() == null ? null : Hex.format(rip.address()));
+    }
+
+    /**
+     * A return address at a vmlinux function's first byte ({@code sysrq_reset_seq_param_set+0x0}) is
+     * the lr of a noreturn call that ended the function before it: that function, from DWARF at the
+     * byte before.
+     */
+    private Optional<CodeLocation> noreturnCaller(SymbolizedFrame fr) {
+        if (debug == null || debug.vmlinuxSymbolizer() == null || fr.module() != null || fr.function() == null
+                || fr.offset() == null || fr.offset() != 0 || !fr.reliable()) {
+            return Optional.empty();
+        }
+        var sym = debug.vmlinuxSymbolizer();
+        var res = sym.resolve(fr.function(), 0, fr.size() == null ? 0 : fr.size());
+        if (res.mismatch() != null) {
+            return Optional.empty();
+        }
+        return sym.locate(res.address() - 1).map(l -> {
+            var in = l.frames().stream().filter(x -> !x.file().endsWith(".h")).findFirst().orElse(l.innermost());
+            return new CodeLocation(in.function(), fr.kernelSpelling(), in.file(), in.line() > 0 ? in.line() : null, null,
+                    fr.address() == null ? null : Hex.format(fr.address()));
+        });
     }
 
     private void fault(Finding f, OopsReport r, DecodedOops d, KernelLog log) {
@@ -321,7 +353,7 @@ public final class LogAnalyzer {
             if (c.find()) {
                 List<String> trace = LogTraces.trace(lines, i);
                 boolean ripSpins = lines.subList(i, Math.min(lines.size(), i + 6)).stream()
-                        .anyMatch(l -> l.contains("RIP: 0010:") && l.contains("_lock_slowpath"));
+                        .anyMatch(l -> (l.contains("RIP: 0010:") || l.contains("pc : ")) && l.contains("_lock_slowpath"));
                 if (ripSpins || trace.stream().anyMatch(fr -> LogTraces.function(fr).contains("_lock_slowpath")
                         || LogTraces.function(fr).matches("_raw_(spin|read|write)_lock.*"))) {
                     out.add(new ModuleLockCalls.Waiter(new Context.TaskRef(Integer.parseInt(c.group(2)), c.group(3),
@@ -383,7 +415,7 @@ public final class LogAnalyzer {
     private static String callback(FoundReport r, OopsReport report, Finding f) {
         for (String l : r.lines()) {
             String t = Verdicts.strip(l);
-            if (t.startsWith("Call Trace:")) {
+            if (LogTraces.isTraceHeader(t)) {
                 break; // the crashing task's header ends here; later Workqueue: lines are other tasks'
             }
             if (t.startsWith("Workqueue: ") && !t.contains(" 0x0 ")) {

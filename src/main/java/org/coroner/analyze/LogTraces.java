@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /** Call Traces in a log: the reliable frames after a report line, as {@code func+0x3e/0x60 [mod]}. */
 final class LogTraces {
     private static final Pattern FRAME = Pattern.compile("^\\s*([A-Za-z_][\\w.]*\\+0x[0-9a-f]+/0x[0-9a-f]+(?: \\[\\w+\\])?)\\s*$");
-    private static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
+    private static final Set<String> SCHEDULER = Set.of("__switch_to", "__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
             "io_schedule", "__mutex_lock", "__mutex_lock.constprop.0", "__mutex_lock_slowpath", "mutex_lock",
             "rwsem_down_write_slowpath", "rwsem_down_read_slowpath", "down_read", "down_write", "msleep",
             "wait_for_completion", "__wait_for_common", "__down", "__down_common", "down");
@@ -23,7 +23,7 @@ final class LogTraces {
         boolean in = false;
         for (int i = from + 1; i < lines.size() && i < from + 80; i++) {
             String t = Verdicts.strip(lines.get(i));
-            if (t.startsWith("Call Trace:")) {
+            if (isTraceHeader(t)) {
                 in = true;
                 continue;
             }
@@ -45,6 +45,11 @@ final class LogTraces {
             }
         }
         return out;
+    }
+
+    /** x86_64's {@code Call Trace:}, arm64's {@code Call trace:}. */
+    static boolean isTraceHeader(String line) {
+        return line.startsWith("Call Trace:") || line.startsWith("Call trace:");
     }
 
     static boolean isScheduler(String frame) {

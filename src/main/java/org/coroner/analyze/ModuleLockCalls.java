@@ -17,7 +17,8 @@ import org.coroner.oops.report.DebugFiles;
 /**
  * For a log: which locks a module function's code takes and releases before a call, read from the
  * module's .ko: the function decoded from its section, each {@code call} and {@code mov $imm,%rdi}
- * named through the section's relocations ({@code mutex_lock}, {@code mutex_b}). A hung task whose
+ * (arm64: {@code bl} and the {@code adrp}/{@code add} that make x0) named through the section's
+ * relocations ({@code mutex_lock}, {@code mutex_b}). A hung task whose
  * trace shows that function calling a lock function waits for the lock it passed; the locks the
  * code took earlier, without an unlock in between, it holds.
  */
@@ -167,6 +168,10 @@ final class ModuleLockCalls {
         if (len <= 0) {
             return Optional.empty();
         }
+        if (elf.machine() == ElfFile.EM_AARCH64) {
+            return Optional.of(arm64Calls(elf, text, function, start, Disassembler.of(Arch.ARM64)
+                    .disassemble(data.bytes(start, len), start, 0), returnOffset));
+        }
         Map<Long, String> relocs = relocations(elf, text);
         List<Instruction> ins = Disassembler.of(Arch.X86_64).disassemble(data.bytes(start, len), start, 0);
         List<Call> out = new ArrayList<>();
@@ -194,6 +199,83 @@ final class ModuleLockCalls {
             }
         }
         return Optional.of(out);
+    }
+
+    private static final int R_AARCH64_ADR_PREL_PG_HI21 = 275, R_AARCH64_ADD_ABS_LO12_NC = 277,
+            R_AARCH64_JUMP26 = 282, R_AARCH64_CALL26 = 283;
+
+    /** An address the code computes from a relocation: symbol (or section) {@code target} plus {@code offset}. */
+    private record Place(SymbolTable.Symbol target, long offset) {
+        Place plus(long d) {
+            return new Place(target, offset + d);
+        }
+    }
+
+    /**
+     * arm64: {@code bl} named by its CALL26 relocation; the lock argument in x0 followed through
+     * {@code adrp}/{@code add :lo12:} pairs (ADR_PREL_PG_HI21 and ADD_ABS_LO12_NC name the same place),
+     * {@code add} of constants and register moves, each register forgotten when anything else writes it.
+     */
+    private static List<Call> arm64Calls(ElfFile elf, ElfFile.Section text, String function, long start, List<Instruction> ins,
+                                         long returnOffset) {
+        Map<Long, long[]> relocs = new HashMap<>(); // offset -> {type, symbol index, addend}
+        for (ElfFile.Section s : elf.sections()) {
+            if (s.type() != ElfFile.SHT_RELA || !s.name().equals(".rela" + text.name())) {
+                continue;
+            }
+            Bytes b = elf.data(s);
+            for (long o = 0; o + 24 <= b.size(); o += 24) {
+                long info = b.u64(o + 8);
+                relocs.put(b.u64(o), new long[] {(int) info, info >>> 32, b.u64(o + 16)});
+            }
+        }
+        Map<String, Place> regs = new HashMap<>();
+        List<Call> out = new ArrayList<>();
+        for (Instruction in : ins) {
+            if (in.address() >= start + returnOffset) {
+                break;
+            }
+            long[] r = relocs.get(in.address());
+            List<String> ops = org.coroner.disasm.RegisterEffect.operands(Arch.ARM64, in);
+            String m = in.mnemonic();
+            if (m.equals("bl")) {
+                String callee = r != null && (r[0] == R_AARCH64_CALL26 || r[0] == R_AARCH64_JUMP26)
+                        ? elf.symbols().get((int) r[1]).name() : null;
+                if (callee != null && (LockCalls.ACQUIRE.contains(callee) || LockCalls.RELEASE.contains(callee))) {
+                    out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), callee,
+                            regs.containsKey("x0") ? name(elf, regs.get("x0")) : null, in.end() == start + returnOffset));
+                }
+            }
+            Place value = null;
+            String dst = ops.isEmpty() ? null : org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(0));
+            if (r != null && (r[0] == R_AARCH64_ADR_PREL_PG_HI21 || r[0] == R_AARCH64_ADD_ABS_LO12_NC)) {
+                value = new Place(elf.symbols().get((int) r[1]), r[2]);
+            } else if (m.equals("add") && ops.size() == 3 && ops.get(2).startsWith("#")
+                    && regs.containsKey(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))) {
+                value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))
+                        .plus(org.coroner.disasm.RegisterEffect.parseImm(ops.get(2).substring(1)));
+            } else if (m.equals("mov") && ops.size() == 2) {
+                value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)));
+            }
+            for (String reg : List.copyOf(regs.keySet())) {
+                if (org.coroner.disasm.RegisterEffect.writes(Arch.ARM64, in, reg)) {
+                    regs.remove(reg);
+                }
+            }
+            if (value != null && dst != null) {
+                regs.put(dst, value);
+            }
+        }
+        return out;
+    }
+
+    /** {@code mutex_a}, {@code .data+0x40}: a place named by the symbol there. */
+    private static String name(ElfFile elf, Place p) {
+        SymbolTable.Symbol t = p.target();
+        if (t.type() == SymbolTable.STT_SECTION || t.name().isEmpty()) {
+            return dataSymbol(elf, t.shndx(), p.offset()).orElse(elf.section(t.shndx()).name() + "+0x" + Long.toHexString(p.offset()));
+        }
+        return p.offset() == 0 ? t.name() : t.name() + "+0x" + Long.toHexString(p.offset());
     }
 
     /** Relocation offset in the section → the name it refers to ({@code symbol} or {@code symbol+0x8}). */
@@ -238,7 +320,9 @@ final class ModuleLockCalls {
     private static Optional<String> dataSymbol(ElfFile elf, int shndx, long value) {
         SymbolTable st = elf.symbols();
         for (int i = 0; i < st.count(); i++) {
-            if (st.shndx(i) == shndx && st.value(i) == value && st.type(i) != SymbolTable.STT_SECTION && !st.name(i).isEmpty()) {
+            // not the arm64 mapping symbols ($d, $x) that mark data and code
+            if (st.shndx(i) == shndx && st.value(i) == value && st.type(i) != SymbolTable.STT_SECTION && !st.name(i).isEmpty()
+                    && !st.name(i).startsWith("$")) {
                 return Optional.of(st.name(i));
             }
         }

@@ -3,10 +3,10 @@ package org.coroner.analyze;
 import java.util.List;
 import java.util.Optional;
 
-import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.disasm.Instruction;
 import org.coroner.kernel.Kernel;
 import org.coroner.kernel.stack.Backtracer;
+import org.coroner.kernel.stack.TaskTrace;
 import org.coroner.memory.FaultException;
 import org.coroner.oops.decode.Hex;
 import org.coroner.session.Session;
@@ -17,7 +17,7 @@ final class Verdicts {
     private Verdicts() {
     }
 
-    static Finding sysrq(DumpAnalyzer a, KernelLog log, Backtracer.Backtrace pbt, Optional<DumpFault.Trap> trap) {
+    static Finding sysrq(DumpAnalyzer a, KernelLog log, TaskTrace pbt, Optional<DumpFault.Trap> trap) {
         Finding f = new Finding(Kind.SYSRQ_TRIGGERED);
         f.confidence = Confidence.HIGH;
         Backtracer bt = a.session().backtracer();
@@ -26,11 +26,11 @@ final class Verdicts {
         }
         if (pbt != null) {
             for (int i = 0; i < pbt.frames().size(); i++) {
-                Frame fr = pbt.frames().get(i);
+                TaskTrace.TraceFrame fr = pbt.frames().get(i);
                 String fn = bt.symbolizer().function(fr.pc());
                 if (fn.equals("sysrq_handle_crash") || fn.equals("__handle_sysrq") || fn.equals("write_sysrq_trigger")) {
                     f.add("memory", "Frame #" + i + " of " + pbt.task().comm() + " (pid " + pbt.task().pid() + ") is " + fn + ".",
-                            "the panic task's backtrace (ORC unwind from the dump's registers)");
+                            "the panic task's backtrace (" + (pbt.orc() != null ? "ORC" : "frame-record") + " unwind from the dump's registers)");
                 }
             }
             boolean viaProc = pbt.frames().stream().anyMatch(fr -> bt.symbolizer().function(fr.pc()).equals("write_sysrq_trigger"));
@@ -40,10 +40,10 @@ final class Verdicts {
         } else {
             f.summary = "The crash was requested with SysRq 'c': the kernel panicked on purpose.";
         }
-        trap.ifPresent(t -> f.location = new DumpFault(a.session()).location(t.frame().regs().ip()));
+        trap.ifPresent(t -> f.location = new DumpFault(a.session()).location(t.frame().regs().pc()));
         if (f.location == null && pbt != null) {
-            pbt.frames().stream().filter(fr -> bt.symbolizer().function(fr.pc() - 1).equals("sysrq_handle_crash")).findFirst()
-                    .ifPresent(fr -> f.location = new DumpFault(a.session()).location(fr.pc() - 1));
+            pbt.frames().stream().filter(fr -> bt.symbolizer().function(fr.lookupPc()).equals("sysrq_handle_crash")).findFirst()
+                    .ifPresent(fr -> f.location = new DumpFault(a.session()).location(fr.lookupPc()));
         }
         return f;
     }
@@ -52,14 +52,14 @@ final class Verdicts {
      * A kernel stack overflow: the kernel's report (guard page hit, double fault), and where the
      * saved stack pointer is against the task's stack.
      */
-    static Finding stackOverflow(Session s, Optional<DumpFault.Trap> trap, Backtracer.Backtrace pbt, KernelLog log) {
+    static Finding stackOverflow(Session s, Optional<DumpFault.Trap> trap, TaskTrace pbt, KernelLog log) {
         Finding f = new Finding(Kind.STACK_OVERFLOW);
         f.confidence = Confidence.MEDIUM;
         log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("stack guard page was hit") || t.contains("stack overflow")
                 || t.startsWith("double fault:")).findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
         if (trap.isPresent() && pbt != null) {
             long sp = trap.get().frame().regs().sp();
-            var stack = s.backtracer().stacks().taskStack(pbt.task().address());
+            var stack = s.backtracer().taskStack(pbt.task().address());
             boolean outside = !stack.contains(sp, 8);
             f.add("register", "The stack pointer the exception saved is " + Hex.format(sp) + "; " + pbt.task().comm()
                             + "'s stack is " + Hex.format(stack.begin()) + "-" + Hex.format(stack.end()) + (outside
@@ -68,7 +68,7 @@ final class Verdicts {
             if (outside && Long.compareUnsigned(sp, stack.begin()) < 0) {
                 f.confidence = Confidence.HIGH;
             }
-            f.location = new DumpFault(s).location(trap.get().frame().regs().ip());
+            f.location = new DumpFault(s).location(trap.get().frame().regs().pc());
         }
         f.summary = "The kernel stack of " + (pbt == null ? "the crashing task" : pbt.task().comm() + " (pid " + pbt.task().pid() + ")")
                 + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + ".";
@@ -108,15 +108,16 @@ final class Verdicts {
     static Finding bug(Session s, DumpFault.Trap trap, KernelLog log, Kind hint) {
         DumpFault df = new DumpFault(s);
         Finding f = new Finding(hint == Kind.WARNING || hint == Kind.DOUBLE_FREE || hint == Kind.LIST_CORRUPTION ? hint : Kind.BUG_ON);
-        long rip = trap.frame().regs().ip();
+        long rip = trap.frame().regs().pc();
         f.location = df.location(rip);
-        f.add("register", "The CPU took " + DumpFault.exceptionName(trap.entry()) + " at RIP " + Hex.format(rip) + ".",
+        f.add("register", "The CPU took " + DumpFault.exceptionName(trap.entry()) + " at " + trap.frame().regs().pcName() + " "
+                        + Hex.format(rip) + ".",
                 "exception frame (struct pt_regs) at " + Hex.format(trap.frame().regsAddress()));
         Optional<FunctionCode> code = df.code(rip);
         if (code.isPresent()) {
             Instruction in = code.get().last();
-            f.add("code", "The instruction at RIP is " + in.text() + " (" + code.get().at(in) + ")"
-                    + (in.mnemonic().equals("ud2") ? ": the trap BUG() and WARN() compile to." : "."),
+            f.add("code", "The instruction at " + trap.frame().regs().pcName() + " is " + in.text() + " (" + code.get().at(in) + ")"
+                    + (in.mnemonic().equals("ud2") || in.mnemonic().equals("brk") ? ": the trap BUG() and WARN() compile to." : "."),
                     "decoded from the dump's memory");
         }
         String bugLine = log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ")).findFirst().orElse(null);
@@ -157,11 +158,12 @@ final class Verdicts {
         if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
             return;
         }
-        for (var e : DumpFault.registerMap(trap.frame().regs()).entrySet()) {
+        var regs = trap.frame().regs();
+        for (var e : regs.named().entrySet()) {
             try {
                 var o = s.slub().objectAt(e.getValue());
                 if (o.isPresent() && o.get().isFree() && o.get().offset() == 0) {
-                    f.add("memory", "%" + e.getKey() + " = " + Hex.format(e.getValue()) + " is the " + o.get().cache().name()
+                    f.add("memory", regs.display(e.getKey()) + " = " + Hex.format(e.getValue()) + " is the " + o.get().cache().name()
                             + " object being freed, and it is already on a freelist: freed before.",
                             "SLUB freelists (kernel.mm.Slub)");
                     return;
@@ -173,13 +175,13 @@ final class Verdicts {
     }
 
     /** Adds what the crash ran in when it was a workqueue item or a timer callback. */
-    static Optional<String> callback(Session s, Backtracer.Backtrace pbt, Finding f) {
+    static Optional<String> callback(Session s, TaskTrace pbt, Finding f) {
         if (pbt == null) {
             return Optional.empty();
         }
         Backtracer bt = s.backtracer();
         Kernel k = s.kernel();
-        for (Frame fr : pbt.frames()) {
+        for (TaskTrace.TraceFrame fr : pbt.frames()) {
             String fn = bt.symbolizer().function(fr.pc());
             if (fn.equals("process_one_work")) {
                 try {

@@ -17,6 +17,16 @@ public interface DwarfRegisters {
     /** The register's assembler name without sigil: {@code rbx}, {@code x19}. */
     String name(int number);
 
+    /** The number of a register by its {@link #name}, or -1. */
+    default int number(String name) {
+        for (int n = 0; n < count(); n++) {
+            if (name(n).equals(name)) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
     /** The stack pointer's number; its value in a caller is the callee's CFA. */
     int stackPointer();
 

@@ -11,4 +11,18 @@ public interface KernelAddressSpace {
 
     /** The physical address {@code vaddr} maps to. */
     long toPhysical(long vaddr);
+
+    /** In the kernel image's mapping ({@code _text} to {@code _end}, translated arithmetically). */
+    boolean isKernelImage(long vaddr);
+
+    /** One mapped piece of the address space; return false to stop. */
+    interface Mapping {
+        boolean visit(long vaddr, long paddr, long size);
+    }
+
+    /**
+     * Each mapped piece of {@code [start, end)} in address order, from the kernel's page tables
+     * (physically contiguous pages may come as one piece or several).
+     */
+    void forEachMapping(long start, long end, Mapping v);
 }

@@ -74,6 +74,45 @@ public final class DebugInfo implements SourceLines {
         return v == null ? Optional.empty() : Optional.of(new FileAddress(v, address - kernel.kaslrOffset()));
     }
 
+    /**
+     * The symbol of the module's .ko that holds a run-time address of the module's memory, with the
+     * offset into it: {@code mutex_a}. For data, which the kernel's module kallsyms lists only with
+     * CONFIG_KALLSYMS_ALL (Debian's arm64 kernel has it off); empty without the .ko.
+     */
+    public Optional<String> moduleSymbol(long address) {
+        Optional<LoadedModule> m = modules.containing(address);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        return module(m.get()).flatMap(md -> {
+            ElfFile elf = md.symbolizer().dwarf().elf();
+            for (var e : md.sections().entrySet()) {
+                var sec = elf.section(e.getKey());
+                long off = address - e.getValue();
+                if (sec.isEmpty() || (sec.get().flags() & 2) == 0 || off < 0 || off >= sec.get().size()) {
+                    continue; // SHF_ALLOC sections only
+                }
+                var st = elf.symbols();
+                int best = -1;
+                for (int i = 0; i < st.count(); i++) {
+                    if (st.shndx(i) != sec.get().index() || st.type(i) == org.coroner.elf.SymbolTable.STT_SECTION
+                            || st.type(i) == org.coroner.elf.SymbolTable.STT_FILE || st.name(i).isEmpty()
+                            || st.name(i).startsWith("$") || Long.compareUnsigned(st.value(i), off) > 0) {
+                        continue;
+                    }
+                    if (best < 0 || Long.compareUnsigned(st.value(i), st.value(best)) > 0) {
+                        best = i;
+                    }
+                }
+                if (best >= 0 && (st.size(best) == 0 || off < st.value(best) + st.size(best))) {
+                    long d = off - st.value(best);
+                    return Optional.of(st.name(best) + (d == 0 ? "" : "+0x" + Long.toHexString(d)));
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
     /** Function, file:line and inlined callers of a run-time address, innermost first. */
     public Optional<Symbolizer.Location> locate(long address) {
         return fileAddress(address).flatMap(fa -> fa.symbolizer().locate(fa.address()));
@@ -127,7 +166,21 @@ public final class DebugInfo implements SourceLines {
      */
     public java.util.List<FrameVariables.Value> variablesAt(FileAddress fa,
                                                            java.util.function.IntFunction<java.util.OptionalLong> registers) {
-        var arch = X86_64DwarfRegisters.INSTANCE;
+        return variablesAt(fa, X86_64DwarfRegisters.INSTANCE, registers);
+    }
+
+    /**
+     * The same with a saved register context of any architecture, limited to the registers whose
+     * names {@code known} accepts (e.g. the callee-saved ones, when callees ran since).
+     */
+    public java.util.List<FrameVariables.Value> variablesAt(FileAddress fa, org.coroner.arch.SavedRegisters regs,
+                                                           java.util.function.Predicate<String> known) {
+        var arch = regs.numbering();
+        return variablesAt(fa, arch, n -> known.test(arch.name(n)) ? regs.dwarf(n) : java.util.OptionalLong.empty());
+    }
+
+    private java.util.List<FrameVariables.Value> variablesAt(FileAddress fa, org.coroner.arch.DwarfRegisters arch,
+                                                            java.util.function.IntFunction<java.util.OptionalLong> registers) {
         var regs = org.coroner.dwarf.loc.RegisterFile.unknown(arch, "not known in this frame");
         for (int n = 0; n < arch.count(); n++) {
             java.util.OptionalLong v = registers.apply(n);
@@ -139,6 +192,30 @@ public final class DebugInfo implements SourceLines {
                 "the CFA is not known here", kernel.memory(), org.coroner.dwarf.loc.DwarfExpression.EntryValues.NONE,
                 this::runtimeAddress);
         return FrameVariables.evaluate(fa.symbolizer(), fa.address(), frame, a -> Optional.empty());
+    }
+
+    /**
+     * {@code bt -v}'s parameters and locals for each frame of an architecture-neutral trace, one entry
+     * per frame of {@code t} (frames without a function of their own, such as the user registers,
+     * have none).
+     */
+    public java.util.List<FrameVariablesOf> variables(org.coroner.kernel.stack.TaskTrace t, Backtracer bt) {
+        if (t.orc() != null) {
+            return variables(t.orc(), bt);
+        }
+        var b = t.frameRecords();
+        java.util.List<FrameVariablesOf> calls = variables(b, bt);
+        java.util.List<FrameVariablesOf> out = new java.util.ArrayList<>();
+        int next = 0;
+        for (var f : b.frames()) {
+            if (f.isCall()) {
+                out.add(next < calls.size() ? calls.get(next) : new FrameVariablesOf(out.size(), java.util.List.of(), "not evaluated"));
+                next++;
+            } else if (f.isUserRegs()) {
+                out.add(new FrameVariablesOf(out.size(), java.util.List.of(), "user-mode registers"));
+            }
+        }
+        return out;
     }
 
     BacktraceVariables trace(Backtracer.Backtrace b, Backtracer bt, boolean recover) {

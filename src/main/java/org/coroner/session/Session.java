@@ -257,16 +257,32 @@ public final class Session implements AutoCloseable {
 
     /**
      * A task's user address space: its {@code mm->pgd} walked like a CR3 (the kernel half is
-     * shared). Empty for kernel threads and exited tasks, and on arm64 for now.
+     * shared). Empty for kernel threads and exited tasks, and on arm64 ({@link #userAddressSpace} has both).
      */
     public Optional<X86_64AddressSpace> userSpace(Tasks.Task t) {
+        return space instanceof X86_64AddressSpace x86 ? userPgd(t).map(pgd -> x86.withTopTable(pgd)) : Optional.empty();
+    }
+
+    /**
+     * A task's user address space on either architecture: x86_64's {@link #userSpace}, arm64's
+     * {@code mm->pgd} walked as TTBR0. Empty for kernel threads and exited tasks.
+     */
+    public Optional<KernelAddressSpace> userAddressSpace(Tasks.Task t) {
+        if (space instanceof Arm64AddressSpace arm64) {
+            return userPgd(t).map(arm64::user);
+        }
+        return userSpace(t).map(us -> us);
+    }
+
+    /** The physical address of the task's top user page table ({@code mm->pgd}); empty without an mm. */
+    private Optional<Long> userPgd(Tasks.Task t) {
         long mm = t.task().member("mm").u64();
-        if (mm == 0 || !(space instanceof X86_64AddressSpace x86)) {
+        if (mm == 0) {
             return Optional.empty();
         }
         long pgd = kernel.object("struct mm_struct", mm).member("pgd").u64();
         try {
-            return Optional.of(x86.withTopTable(x86.toPhysical(pgd)));
+            return Optional.of(space.toPhysical(pgd));
         } catch (org.coroner.dump.FaultException e) {
             throw new FaultException(pgd, e.getMessage());
         }
@@ -274,7 +290,7 @@ public final class Session implements AutoCloseable {
 
     /** Reads of a task's user memory, faults named as for kernel memory. */
     public Optional<VirtualMemory> userMemory(Tasks.Task t) {
-        return userSpace(t).map(us -> (vaddr, dst, off, len) -> {
+        return userAddressSpace(t).map(us -> (vaddr, dst, off, len) -> {
             try {
                 us.read(vaddr, dst, off, len);
             } catch (org.coroner.dump.FaultException e) {

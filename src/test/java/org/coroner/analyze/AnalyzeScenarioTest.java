@@ -65,6 +65,9 @@ class AnalyzeScenarioTest {
                 assertThat(a.context().execution().context()).isEqualTo("softirq");
             }
             case "uaf" -> assertThat(ev).contains("points into the FREE kmalloc-64 object").contains("freelist");
+            // the CPU's own word, read at the fault handlers' frames (FaultSyndrome)
+            case "null" -> assertThat(ev).contains("page_fault_oops+0xf9 received address = 0x8 (CR2, the faulting address)")
+                    .contains("error_code = 0x0 (supervisor read access in kernel mode, not-present page)");
             case "listdel" -> assertThat(ev).contains("{next = LIST_POISON1, prev = LIST_POISON2}");
             case "spin_abba" -> assertThat(ev).contains("parameter 'lock' of native_queued_spin_lock_slowpath")
                     .contains("spin_ab+0x12 called _raw_spin_lock(&lock_a, ");

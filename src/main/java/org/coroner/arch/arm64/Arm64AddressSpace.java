@@ -37,9 +37,12 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
     private final long kimageStart;
     private final long kimageSize;
     private final long pgdPhys;
+    /** A task's user space (TTBR0's tables): only the walk translates, and addresses are below 2^vaBits. */
+    private final boolean user;
 
     private Arm64AddressSpace(PhysicalMemory memory, int vaBits, long physOffset, long kimageVoffset, long kimageStart,
-                              long kimageSize, long pgdPhys) {
+                              long kimageSize, long pgdPhys, boolean user) {
+        this.user = user;
         this.memory = memory;
         this.vaBits = vaBits;
         this.pageOffset = -(1L << vaBits);
@@ -68,7 +71,17 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
         long pgd = require(info.symbol("swapper_pg_dir"), "SYMBOL(swapper_pg_dir)");
         long offset = info.kernelOffset().orElse(0);
         return new Arm64AddressSpace(memory, vaBits, physOffset, kimageVoffset, kimageLinkStart + offset, kimageSize,
-                pgd - kimageVoffset);
+                pgd - kimageVoffset, false);
+    }
+
+    /** A task's user address space: its {@code mm->pgd} table (physical) walked as TTBR0 would be. */
+    public Arm64AddressSpace user(long pgdPhysical) {
+        return new Arm64AddressSpace(memory, vaBits, physOffset, kimageVoffset, kimageStart, kimageSize, pgdPhysical, true);
+    }
+
+    /** This is a task's user space (TTBR0), not the kernel's. */
+    public boolean isUser() {
+        return user;
     }
 
     private static long require(OptionalLong v, String key) {
@@ -102,12 +115,12 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
 
     /** In the linear map: the lower half of the kernel's range. */
     public boolean isLinear(long vaddr) {
-        return Long.compareUnsigned(vaddr, pageOffset) >= 0
+        return !user && Long.compareUnsigned(vaddr, pageOffset) >= 0
                 && Long.compareUnsigned(vaddr, pageOffset + (1L << (vaBits - 1))) < 0;
     }
 
     public boolean isKernelImage(long vaddr) {
-        return Long.compareUnsigned(vaddr - kimageStart, kimageSize) < 0;
+        return !user && Long.compareUnsigned(vaddr - kimageStart, kimageSize) < 0;
     }
 
     /** One descriptor read on a walk: level name, the descriptor's physical address and value. */
@@ -123,6 +136,55 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
     public record Translation(long virtualAddress, long physicalAddress, long pageSize, List<Level> levels) {
     }
 
+    /** The tables walked from the top, invalid entries skipped a whole entry's range at a time. */
+    @Override
+    public void forEachMapping(long start, long end, Mapping v) {
+        int top = 4 - levelCount();
+        long base = user ? 0 : -(1L << vaBits);
+        visitTable(pgdPhys, top, base, start, end, v);
+    }
+
+    private boolean visitTable(long table, int level, long base, long start, long end, Mapping v) {
+        int shift = 12 + 9 * (3 - level);
+        int entries = level == 4 - levelCount() ? 1 << (vaBits - shift) : 512;
+        long span = 1L << shift;
+        for (int i = 0; i < entries; i++) {
+            long va = base + i * span;
+            long last = va + span - 1;
+            if (Long.compareUnsigned(last, start) < 0) {
+                continue;
+            }
+            if (end != 0 && Long.compareUnsigned(va, end) >= 0) {
+                return false;
+            }
+            long entry;
+            try {
+                entry = memory.readLong(table + 8L * i);
+            } catch (org.coroner.dump.FaultException e) {
+                continue; // a table page the dump lacks
+            }
+            if ((entry & 1) == 0) {
+                continue;
+            }
+            boolean tableEntry = (entry & 2) != 0 && level < 3;
+            if (tableEntry) {
+                if (!visitTable(entry & OA_MASK, level + 1, va, start, end, v)) {
+                    return false;
+                }
+                continue;
+            }
+            if (level == 3 && (entry & 2) == 0 || level == 0) {
+                continue; // reserved descriptors
+            }
+            long lo = Long.compareUnsigned(va, start) < 0 ? start : va;
+            long hi = end != 0 && Long.compareUnsigned(last, end) >= 0 ? end : va + span;
+            if (!v.visit(lo, (entry & OA_MASK & -span) + (lo - va), hi - lo)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public Translation translate(long vaddr) {
         if (isLinear(vaddr)) {
             return new Translation(vaddr, (vaddr & ~pageOffset) + physOffset, PAGE, List.of());
@@ -135,11 +197,40 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
 
     /** Walks {@code swapper_pg_dir} for {@code vaddr}, even where arithmetic would do. */
     public Translation walk(long vaddr) {
-        if ((vaddr >> vaBits) != -1L) {
-            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr)
-                    + " is not a kernel address for " + vaBits + "-bit virtual addresses");
+        List<Level> seen = levels(vaddr);
+        Level last = seen.get(seen.size() - 1);
+        int l = 4 - levelCount() + seen.size() - 1; // the last level read: 3 is a page descriptor
+        long entry = last.entry();
+        if ((entry & 1) == 0) {
+            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + " not mapped: " + last.name()
+                    + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(last.entryAddress())
+                    + " is not valid");
         }
-        int levels = (vaBits - 12 + 8) / 9;
+        boolean table = (entry & 2) != 0;
+        if (l == 3 && !table || l == 0 && !table) {
+            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + ": " + last.name()
+                    + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(last.entryAddress())
+                    + " is a reserved descriptor");
+        }
+        long size = 1L << (12 + 9 * (3 - l));
+        long base = entry & OA_MASK & -size;
+        return new Translation(vaddr, base | (vaddr & (size - 1)), size, seen);
+    }
+
+    private int levelCount() {
+        return (vaBits - 12 + 8) / 9;
+    }
+
+    /**
+     * The descriptors a walk of {@code swapper_pg_dir} reads for {@code vaddr}, down to the leaf (a
+     * page or block descriptor) or to the first invalid one, which ends the list.
+     */
+    public List<Level> levels(long vaddr) {
+        if ((vaddr >> vaBits) != (user ? 0 : -1L)) {
+            throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr)
+                    + " is not a " + (user ? "user" : "kernel") + " address for " + vaBits + "-bit virtual addresses");
+        }
+        int levels = levelCount();
         long table = pgdPhys;
         List<Level> seen = new ArrayList<>(4);
         for (int l = 4 - levels; l < 4; l++) {
@@ -147,27 +238,13 @@ public final class Arm64AddressSpace implements KernelAddressSpace {
             long index = (vaddr >>> shift) & (l == 4 - levels ? (1L << (vaBits - shift)) - 1 : 511);
             long entryAddress = table + 8 * index;
             long entry = memory.readLong(entryAddress);
-            String name = LEVEL_NAMES[l];
-            seen.add(new Level(name, entryAddress, entry));
-            if ((entry & 1) == 0) {
-                throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + " not mapped: " + name
-                        + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(entryAddress)
-                        + " is not valid");
-            }
-            boolean table_ = (entry & 2) != 0;
-            if (l == 3 || !table_) {
-                if (l == 3 && !table_ || l == 0 && !table_) {
-                    throw new FaultException(vaddr, "virtual address 0x" + Long.toHexString(vaddr) + ": " + name
-                            + " entry 0x" + Long.toHexString(entry) + " at physical 0x" + Long.toHexString(entryAddress)
-                            + " is a reserved descriptor");
-                }
-                long size = 1L << shift;
-                long base = entry & OA_MASK & -size;
-                return new Translation(vaddr, base | (vaddr & (size - 1)), size, List.copyOf(seen));
+            seen.add(new Level(LEVEL_NAMES[l], entryAddress, entry));
+            if ((entry & 1) == 0 || l == 3 || (entry & 2) == 0) {
+                break;
             }
             table = entry & OA_MASK;
         }
-        throw new IllegalStateException("unreachable");
+        return List.copyOf(seen);
     }
 
     @Override

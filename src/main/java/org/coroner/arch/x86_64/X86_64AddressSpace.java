@@ -95,6 +95,11 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         return memory;
     }
 
+    @Override
+    public void forEachMapping(long start, long end, Mapping v) {
+        paging.forEachMapping(topTable(), start, end, v::visit);
+    }
+
     public X86_64Paging paging() {
         return paging;
     }

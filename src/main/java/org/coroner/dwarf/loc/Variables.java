@@ -50,6 +50,19 @@ public final class Variables {
     }
 
     /** Every parameter and variable of the scopes at {@code address} (innermost scope's first). */
+    /**
+     * The variable whose location at {@code address} is the general register {@code name} of
+     * {@code regs}' numbering (rax..r15, x0..x30): the register is that variable's home there.
+     */
+    public static java.util.Optional<Variable> inRegister(Symbolizer s, long address, org.coroner.arch.DwarfRegisters regs,
+                                                          String name) {
+        int n = regs.number(name);
+        if (n < 0 || n == regs.stackPointer() || n == regs.returnAddress() && regs.stackPointer() < n) {
+            return java.util.Optional.empty(); // sp, and x86_64's rip pseudo-register, are nobody's home
+        }
+        return at(s, address).stream().filter(v -> v.register() == n).findFirst();
+    }
+
     public static List<Variable> at(Symbolizer s, long address) {
         List<Die> scopes = s.scopes(address);
         List<Variable> out = new ArrayList<>();

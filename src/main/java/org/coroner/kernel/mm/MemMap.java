@@ -11,9 +11,10 @@ import org.coroner.kernel.Kernel;
 import org.coroner.memory.FaultException;
 
 /**
- * The kernel's {@code struct page} array as x86_64 lays it out (SPARSEMEM_VMEMMAP): page frame
+ * The kernel's {@code struct page} array as x86_64 and arm64 lay it out (SPARSEMEM_VMEMMAP): page frame
  * numbers, their {@code struct page} at {@code vmemmap_base + pfn * sizeof(struct page)}, their
- * direct-map address at {@code page_offset_base + pfn * PAGE_SIZE}, and which pfns exist
+ * direct-map address at {@code page_offset_base + pfn * PAGE_SIZE} (arm64: the same sums from
+ * VMCOREINFO's {@code VMEMMAP_START} and {@code PHYS_OFFSET}), and which pfns exist
  * ({@code mem_section}: a section with a mem_map). Compound pages resolve to their head.
  */
 public final class MemMap {
@@ -37,13 +38,24 @@ public final class MemMap {
 
     public MemMap(Kernel k) {
         this.k = k;
-        if (k.symbol("page_offset_base").isEmpty() || k.symbol("vmemmap_base").isEmpty()) {
-            throw new IllegalStateException("the memory map is read for x86_64 kernels only so far"
-                    + " (no page_offset_base/vmemmap_base)");
-        }
-        this.pageOffsetBase = k.memory().u64(k.requireSymbol("page_offset_base"));
-        this.vmemmapBase = k.memory().u64(k.requireSymbol("vmemmap_base"));
         this.pageStructSize = k.type("struct page").size();
+        if (k.symbol("page_offset_base").isPresent() && k.symbol("vmemmap_base").isPresent()) {
+            this.pageOffsetBase = k.memory().u64(k.requireSymbol("page_offset_base"));
+            this.vmemmapBase = k.memory().u64(k.requireSymbol("vmemmap_base"));
+        } else if (hex("NUMBER(VMEMMAP_START)") != null && hex("NUMBER(PHYS_OFFSET)") != null) {
+            // arm64: __phys_to_virt(p) = (p - PHYS_OFFSET) | PAGE_OFFSET, and
+            // vmemmap = (struct page *)VMEMMAP_START - (memstart_addr >> PAGE_SHIFT), memstart_addr
+            // being PHYS_OFFSET (signed: linear-map randomization can make it negative)
+            String t1sz = k.vmcoreinfo().get("NUMBER(TCR_EL1_T1SZ)");
+            int vaBits = t1sz != null ? 64 - (int) Long.parseLong(t1sz.trim().replaceFirst("^0x", ""), 16)
+                    : (int) number("VA_BITS", 48);
+            long physOffset = hex("NUMBER(PHYS_OFFSET)");
+            this.pageOffsetBase = -(1L << vaBits) - physOffset;
+            this.vmemmapBase = hex("NUMBER(VMEMMAP_START)") - (physOffset >> PAGE_SHIFT) * pageStructSize;
+        } else {
+            throw new IllegalStateException("the memory map's base addresses are not known for this kernel"
+                    + " (no page_offset_base/vmemmap_base, no VMCOREINFO VMEMMAP_START/PHYS_OFFSET)");
+        }
         this.sectionSizeBits = (int) number("SECTION_SIZE_BITS", 27);
         Map<String, Long> flags = k.types().lookup("enum pageflags").map(t -> t.resolve().enumerators()).orElse(Map.of());
         this.pgSlab = (int) number("PG_slab", flags.getOrDefault("PG_slab", 9L));
@@ -51,6 +63,12 @@ public final class MemMap {
         this.pgReserved = flags.getOrDefault("PG_reserved", 12L).intValue();
         this.pgBuddyMapcount = (int) number("PAGE_BUDDY_MAPCOUNT_VALUE", -129);
         this.mapcountOffset = k.type("struct page").field("_mapcount").map(f -> f.offset()).orElse(48L);
+    }
+
+    /** A VMCOREINFO value printed in hex ({@code 0x...}), or null. */
+    private Long hex(String key) {
+        String v = k.vmcoreinfo().get(key);
+        return v == null ? null : Long.parseUnsignedLong(v.trim().replaceFirst("^0x", ""), 16);
     }
 
     private long number(String name, long otherwise) {

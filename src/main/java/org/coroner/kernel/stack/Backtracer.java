@@ -172,6 +172,21 @@ public final class Backtracer {
         return tasks.all().stream().filter(t -> t.pid() == pid).toList();
     }
 
+    /** A task's backtrace in the architecture-neutral form the analyzer reads (ORC or frame records underneath). */
+    public TaskTrace trace(Tasks.Task t) {
+        return arm64 != null ? TaskTrace.of(arm64Backtrace(t)) : TaskTrace.of(backtrace(t));
+    }
+
+    /** The task's own stack (THREAD_SIZE bytes from {@code task->stack}). */
+    public StackRange taskStack(long task) {
+        if (arm64 != null) {
+            var a = arm64.taskStack(task);
+            return new StackRange(a.begin(), a.end());
+        }
+        var a = stacks.taskStack(task);
+        return new StackRange(a.begin(), a.end());
+    }
+
     public Backtrace backtrace(Tasks.Task t) {
         Optional<Integer> cpu = activeCpu(t.address());
         if (arm64 != null) {

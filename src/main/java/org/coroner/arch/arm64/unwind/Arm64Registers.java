@@ -9,7 +9,7 @@ import java.util.Optional;
  * pc, pstate: the {@code pr_reg} of an {@code NT_PRSTATUS} note and the start of the kernel's
  * {@code struct pt_regs}), plus {@code orig_x0} and {@code syscallno} when read from a pt_regs.
  */
-public final class Arm64Registers {
+public final class Arm64Registers implements org.coroner.arch.SavedRegisters {
     public static final int FP = 29;
     public static final int LR = 30;
     public static final int SP = 31;
@@ -18,6 +18,10 @@ public final class Arm64Registers {
     public static final int ORIG_X0 = 34;
     public static final int SYSCALLNO = 35;
     private static final int COUNT = 36;
+
+    private static final java.util.List<String> GENERAL = java.util.stream.IntStream.rangeClosed(0, LR)
+            .mapToObj(i -> "x" + i).toList();
+    private static final java.util.List<String> ARGUMENTS = java.util.List.of("x0", "x1", "x2", "x3");
 
     private final long[] v;
     private final boolean fromPtRegs;
@@ -64,10 +68,12 @@ public final class Arm64Registers {
         return v[n];
     }
 
+    @Override
     public long pc() {
         return v[PC];
     }
 
+    @Override
     public long sp() {
         return v[SP];
     }
@@ -84,12 +90,55 @@ public final class Arm64Registers {
         return v[PSTATE];
     }
 
+    @Override
+    public Map<String, Long> named() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i <= LR; i++) {
+            m.put("x" + i, v[i]);
+        }
+        m.put("sp", v[SP]);
+        m.put("pc", v[PC]);
+        m.put("pstate", v[PSTATE]);
+        return m;
+    }
+
+    @Override
+    public java.util.List<String> generalPurpose() {
+        return GENERAL;
+    }
+
+    @Override
+    public java.util.List<String> arguments() {
+        return ARGUMENTS;
+    }
+
+    @Override
+    public java.util.OptionalLong link() {
+        return java.util.OptionalLong.of(lr());
+    }
+
+    @Override
+    public org.coroner.arch.DwarfRegisters numbering() {
+        return org.coroner.arch.arm64.Arm64DwarfRegisters.INSTANCE;
+    }
+
+    @Override
+    public String display(String name) {
+        return name;
+    }
+
+    @Override
+    public String pcName() {
+        return "pc";
+    }
+
     /** Read from a saved pt_regs (so {@code orig_x0}/{@code syscallno} are known). */
     public boolean fromPtRegs() {
         return fromPtRegs;
     }
 
     /** PSTATE.M is EL0t: the context was in user mode. */
+    @Override
     public boolean userMode() {
         return (v[PSTATE] & 0xf) == 0;
     }

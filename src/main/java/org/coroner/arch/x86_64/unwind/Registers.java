@@ -9,7 +9,7 @@ import org.coroner.memory.VirtualMemory;
  * first 21 words of an {@code NT_PRSTATUS} note's {@code pr_reg} ({@code user_regs_struct}). The
  * layout is the kernel's user ABI and has not changed since x86_64 exists.
  */
-public final class Registers {
+public final class Registers implements org.coroner.arch.SavedRegisters {
     public static final int R15 = 0;
     public static final int R14 = 1;
     public static final int R13 = 2;
@@ -40,6 +40,13 @@ public final class Registers {
 
     private static final String[] NAMES = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
         "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+
+    /** The names of {@link #named()}: the kernel's {@code RAX:} ... spelled as the assembler does. */
+    private static final String[] FULL = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
+        "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss"};
+    private static final java.util.List<String> GENERAL = java.util.List.of("r15", "r14", "r13", "r12", "rbp", "rbx", "r11",
+        "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi", "rdi");
+    private static final java.util.List<String> ARGUMENTS = java.util.List.of("rdi", "rsi", "rdx", "rcx");
 
     private final long[] v;
 
@@ -120,6 +127,50 @@ public final class Registers {
     /** The context was in user mode (CPL 3 in the saved CS). */
     public boolean userMode() {
         return (v[CS] & 3) != 0;
+    }
+
+    @Override
+    public long pc() {
+        return ip();
+    }
+
+    @Override
+    public java.util.Map<String, Long> named() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < COUNT; i++) {
+            m.put(FULL[i], v[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public java.util.List<String> generalPurpose() {
+        return GENERAL;
+    }
+
+    @Override
+    public java.util.List<String> arguments() {
+        return ARGUMENTS;
+    }
+
+    @Override
+    public java.util.OptionalLong link() {
+        return java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public org.coroner.arch.DwarfRegisters numbering() {
+        return org.coroner.arch.x86_64.X86_64DwarfRegisters.INSTANCE;
+    }
+
+    @Override
+    public String display(String name) {
+        return "%" + name;
+    }
+
+    @Override
+    public String pcName() {
+        return "RIP";
     }
 
     public static String name(int index) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
-import org.coroner.arch.x86_64.X86_64AddressSpace;
 import org.coroner.cli.shell.CommandException;
 import org.coroner.dump.NotInDumpException;
 import org.coroner.expr.EvalException;
@@ -206,7 +205,7 @@ public final class RdCommand implements ShellCommand {
                 }
             };
             case "UVADDR" -> {
-                X86_64AddressSpace user = userSpace();
+                org.coroner.arch.KernelAddressSpace user = userSpace();
                 yield (a, dst, off, len) -> {
                     if (user == null || Long.compareUnsigned(a, KERNEL_START) >= 0) {
                         throw new FaultException(a, "not a user address of the current task", FaultException.Kind.UNMAPPED);
@@ -223,10 +222,10 @@ public final class RdCommand implements ShellCommand {
         };
     }
 
-    /** The current task's page tables ({@code mm->pgd}), or null for a kernel thread. */
-    private X86_64AddressSpace userSpace() {
+    /** The current task's page tables ({@code mm->pgd}, x86_64 or arm64), or null for a kernel thread. */
+    private org.coroner.arch.KernelAddressSpace userSpace() {
         try {
-            return ctx.session().current().flatMap(t -> ctx.session().userSpace(t)).orElse(null);
+            return ctx.session().current().flatMap(t -> ctx.session().userAddressSpace(t)).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }

@@ -71,7 +71,6 @@ public final class KmemCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         if (args.isEmpty()) {
             throw new CommandException("usage: kmem [-i | -s | -S | -p | -v | ADDR]");
         }
@@ -437,11 +436,11 @@ public final class KmemCommand implements ShellCommand {
         OptionalLong phys = OptionalLong.empty();
         boolean directMap = mm.isDirectMap(addr);
         try {
-            phys = OptionalLong.of(MemoryArgs.x86(s).translate(addr).physicalAddress());
+            phys = OptionalLong.of(s.addressSpace().toPhysical(addr));
         } catch (org.coroner.dump.FaultException e) {
             // not mapped: only the page-struct and symbol answers remain
         }
-        boolean kernelImage = MemoryArgs.x86(s).isKernelImage(addr);
+        boolean kernelImage = s.addressSpace().isKernelImage(addr);
         if (!directMap && !kernelImage && phys.isPresent() && !mm.pfnOfPage(addr).isPresent()) {
             // vmalloc space (and modules): the task whose stack it is, its vmalloc area
             Optional<Tasks.Task> t = stackOwner(addr);
@@ -519,7 +518,7 @@ public final class KmemCommand implements ShellCommand {
             name = hit.get().name();
             offset = hit.get().offset();
             type = module.get().containsText(addr) ? 't' : 'd';
-        } else if (MemoryArgs.x86(s).isKernelImage(addr)) {
+        } else if (s.addressSpace().isKernelImage(addr)) {
             Optional<Kernel.SymbolAt> at = k.symbolAt(addr);
             if (at.isEmpty()) {
                 return Optional.empty();

@@ -42,7 +42,6 @@ public final class PtovCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         if (args.isEmpty()) {
             throw new CommandException("usage: ptov PHYSICAL... | OFFSET:CPUS...");
         }

@@ -78,7 +78,6 @@ public final class SearchCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         Mode mode = Mode.LONG;
         Space space = null;
         Long start = null;
@@ -208,7 +207,7 @@ public final class SearchCommand implements ShellCommand {
 
     private long defaultEnd(Space space) {
         return switch (space) {
-            case USER -> USER_END;
+            case USER -> userEnd();
             case PHYSICAL -> s.memMap().pfnRanges().stream().map(r -> r[1] * PAGE).max(Long::compare).orElse(0L);
             default -> 0; // the top of the address space
         };
@@ -227,15 +226,23 @@ public final class SearchCommand implements ShellCommand {
         }
     }
 
+    /** The top of user space: x86_64's canonical lower half, arm64's TASK_SIZE (2^VA_BITS). */
+    private long userEnd() {
+        return s.addressSpace() instanceof org.coroner.arch.arm64.Arm64AddressSpace a ? 1L << a.vaBits() : USER_END;
+    }
+
     private long vmallocStart() {
-        return s.kernel().symbol("vmalloc_base").map(a -> s.kernel().memory().u64(a)).orElse(0xffffc90000000000L);
+        return s.kernel().symbol("vmalloc_base").map(a -> s.kernel().memory().u64(a))
+                .or(() -> Optional.ofNullable(s.vmcoreInfo().entries().get("NUMBER(MODULES_VADDR)")) // arm64: modules, then vmalloc
+                        .map(v -> Long.parseUnsignedLong(v.trim().replaceFirst("^0x", ""), 16)))
+                .orElse(0xffffc90000000000L);
     }
 
     /** The backed pieces of [from, to) of a memory space, in address order. */
     private List<Chunk> chunks(Space space, long from, long to) {
         List<Chunk> out = new ArrayList<>();
         MemMap mm = s.memMap();
-        X86_64AddressSpace ks = MemoryArgs.x86(s);
+        var ks = s.addressSpace();
         switch (space) {
             case PHYSICAL -> {
                 for (long[] r : mm.pfnRanges()) {
@@ -244,9 +251,9 @@ public final class SearchCommand implements ShellCommand {
             }
             case USER -> {
                 Tasks.Task t = s.current().orElseThrow(() -> new CommandException("no current context"));
-                X86_64AddressSpace us = s.userSpace(t).orElseThrow(() ->
+                var us = s.userAddressSpace(t).orElseThrow(() ->
                         new CommandException("current context has no user address space"));
-                us.paging().forEachMapping(us.topTable(), from, Math.min(to, USER_END), (va, pa, size) -> {
+                us.forEachMapping(from, Math.min(to, userEnd()), (va, pa, size) -> {
                     clip(out, va, pa, size, from, to);
                     return true;
                 });
@@ -260,13 +267,13 @@ public final class SearchCommand implements ShellCommand {
                 List<long[]> mapped = new ArrayList<>(); // {vaddr, paddr, size} from the page tables
                 if (virtual) {
                     for (VmapAreas.Area a : s.vmapAreas().all()) {
-                        ks.paging().forEachMapping(ks.topTable(), a.start(), a.end(), (va, pa, size) -> {
+                        ks.forEachMapping(a.start(), a.end(), (va, pa, size) -> {
                             mapped.add(new long[] {va, pa, size});
                             return true;
                         });
                     }
                     long vend = mm.vmemmapBase() + mm.pfnRanges().stream().mapToLong(r -> r[1]).max().orElse(0) * mm.pageStructSize();
-                    ks.paging().forEachMapping(ks.topTable(), mm.vmemmapBase(), vend, (va, pa, size) -> {
+                    ks.forEachMapping(mm.vmemmapBase(), vend, (va, pa, size) -> {
                         mapped.add(new long[] {va, pa, size});
                         return true;
                     });
@@ -279,10 +286,11 @@ public final class SearchCommand implements ShellCommand {
                 for (long[] m : mapped) {
                     clip(out, m[0], m[1], m[2], from, to);
                 }
-                if (direct) {
+                if (direct && ks instanceof X86_64AddressSpace x86) {
+                    // arm64 maps its image in vmalloc space, as vmap areas the walk above covered
                     long text = X86_64AddressSpace.START_KERNEL_MAP;
                     long kend = s.kernel().symbol("_end").orElse(text);
-                    clip(out, text, text - X86_64AddressSpace.START_KERNEL_MAP + ks.physBase(), kend - text, from, to);
+                    clip(out, text, text - X86_64AddressSpace.START_KERNEL_MAP + x86.physBase(), kend - text, from, to);
                 }
             }
         }
@@ -304,8 +312,7 @@ public final class SearchCommand implements ShellCommand {
 
     private void searchStacks(Searcher searcher, boolean activeOnly, PrintWriter out) {
         int found = 0;
-        long threadSize = s.backtracer().stacks().threadSize();
-        X86_64AddressSpace ks = MemoryArgs.x86(s);
+        var ks = s.addressSpace();
         for (Tasks.Task t : s.tasks().all()) {
             if (activeOnly && s.backtracer().activeCpu(t.address()).isEmpty()) {
                 continue;
@@ -314,6 +321,7 @@ public final class SearchCommand implements ShellCommand {
             if (base == 0) {
                 continue;
             }
+            long threadSize = s.backtracer().taskStack(t.address()).end() - base;
             List<Chunk> chunks = new ArrayList<>();
             for (long va = base; va < base + threadSize; va += PAGE) {
                 try {

@@ -55,7 +55,6 @@ public final class VtopCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        MemoryArgs.x86(s); // the memory map and page tables are read for x86_64 dumps only so far
         boolean user = false;
         boolean kernel = false;
         Optional<Tasks.Task> task = Optional.empty();
@@ -92,7 +91,13 @@ public final class VtopCommand implements ShellCommand {
             }
             long va = addresses.get(i);
             boolean isUser = user || !kernel && Long.compareUnsigned(va, USER_TOP) < 0;
-            if (isUser) {
+            if (s.addressSpace() instanceof org.coroner.arch.arm64.Arm64AddressSpace arm64) {
+                if (isUser) {
+                    arm64UserVtop(context, va, out);
+                } else {
+                    new Arm64Vtop(s, arm64, s.kernel().requireSymbol("swapper_pg_dir")).print(va, out);
+                }
+            } else if (isUser) {
                 userVtop(context, va, out);
             } else {
                 kernelVtop(va, out);
@@ -132,6 +137,16 @@ public final class VtopCommand implements ShellCommand {
         printWalk(paging, paging.levels(us.get().topTable(), va), va, false, out);
         out.println();
         phys.ifPresent(p -> PageLines.print(s.memMap(), p, out));
+    }
+
+    private void arm64UserVtop(Tasks.Task t, long va, PrintWriter out) {
+        if (t == null) {
+            throw new CommandException("no current context");
+        }
+        var us = s.userAddressSpace(t).orElseThrow(() -> new CommandException(
+                String.format("%s (pid %d) has no user address space: a kernel thread", t.comm(), t.pid())));
+        long pgd = s.kernel().object("struct mm_struct", t.task().member("mm").u64()).member("pgd").u64();
+        new Arm64Vtop(s, (org.coroner.arch.arm64.Arm64AddressSpace) us, pgd).print(va, out);
     }
 
     private static Optional<Long> translate(X86_64AddressSpace space, long va) {
