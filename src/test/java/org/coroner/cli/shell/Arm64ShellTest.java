@@ -98,7 +98,9 @@ class Arm64ShellTest {
             // panic_print listed every thread; sys also counts the 2 idle tasks, as crash does
             assertThat(sys.get("TASKS")).isEqualTo(Long.toString(tasks + 2));
             // UPTIME is jiffies since INITIAL_JIFFIES at HZ (the image's config: 250), frozen at the panic;
-            // under TCG jiffies run ahead of the printk clock, so the console's last stamp is a lower bound
+            // under TCG jiffies (ticks) and the printk clock (the counter) drift apart by seconds, either
+            // way, with the load on the host (seen: 27 s against 29.2 on null, 23 s against 17.3 on
+            // mutex_abba): the console's last stamp is only a rough check (a wrong HZ would be 2.5x off)
             long hz = Files.readAllLines(Arm64Fixtures.dir().resolve("image/boot/config-" + Arm64Fixtures.RELEASE)).stream()
                     .filter(l -> l.startsWith("CONFIG_HZ=")).mapToLong(l -> Long.parseLong(l.substring(10))).findFirst().orElseThrow();
             long jiffies = s.kernel().memory().u64(s.kernel().requireSymbol("jiffies_64"));
@@ -108,7 +110,7 @@ class Arm64ShellTest {
             assertThat(up).isEqualTo((jiffies - initial) / hz);
             double last = con.stream().filter(l -> l.startsWith("[")).mapToDouble(l -> Double.parseDouble(l.substring(1, 13).trim()))
                     .max().orElseThrow();
-            assertThat((double) up).isGreaterThanOrEqualTo(Math.floor(last));
+            assertThat((double) up).isCloseTo(last, org.assertj.core.api.Assertions.within(Math.max(10.0, last * 0.5)));
         }
     }
 
