@@ -94,7 +94,7 @@ public final class DumpAnalyzer {
         } else if (hint == Kind.OUT_OF_MEMORY) {
             f = Verdicts.outOfMemory(s, log, panic);
         } else if (trap.isPresent() && trap.get().entry().equals("asm_exc_invalid_op")) {
-            f = Verdicts.bug(s, trap.get(), log, hint);
+            f = Verdicts.bug(s, trap.get(), pbt, log, hint);
         } else if (isFault(hint) && trap.isPresent()) {
             f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint);
         } else if (hint == Kind.STACK_OVERFLOW) {
@@ -111,6 +111,10 @@ public final class DumpAnalyzer {
             note("no kernel-mode exception frame on the panic task's stack: the fault is described from the kernel's report");
         } else {
             f = locks.verdict(hint, log);
+            if (f.location == null && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP || f.kind == Kind.RCU_STALL)) {
+                // no lock wait explains it: the CPU the report names, and what it runs
+                Stalls.explain(s, f, log);
+            }
         }
         if (f.location == null && trap.isPresent() && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP
                 || f.kind == Kind.RCU_STALL)) {

@@ -235,7 +235,8 @@ final class Locks {
     /** {@code mutex_a [crashlab]}, {@code struct+0x10 in a kmalloc-64 object}, or the address. */
     String lockName(long lock) {
         var n = bt.symbolizer().lookup(lock);
-        if (n.isPresent() && n.get().offset() < 0x10000) {
+        // unsigned: a heap address far above a symbol (the per-cpu area's __per_cpu_end) is not that symbol
+        if (n.isPresent() && Long.compareUnsigned(n.get().offset(), 0x10000) < 0) {
             return (n.get().offset() == 0 ? n.get().symbol() : n.get().symbol() + "+" + Hex.format(n.get().offset()))
                     + (n.get().module() == null ? "" : " [" + n.get().module() + "]");
         }

@@ -170,9 +170,29 @@ public final class LogAnalyzer {
                 f.confidence = Confidence.HIGH;
                 log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ") || t.startsWith("WARNING: "))
                         .findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
-                f.summary = (f.kind == Kind.WARNING ? "A WARN() condition fired and panic_on_warn made it fatal"
-                        : f.kind == Kind.LIST_CORRUPTION ? "List debugging found a corrupted list"
-                        : f.kind == Kind.DOUBLE_FREE ? "A slab object was freed twice" : "A BUG_ON() assertion failed") + where + ".";
+                f.kind = Verdicts.refine(f.kind, f.location, log);
+                CodeLocation check = f.location;
+                if (f.kind == Kind.LIST_CORRUPTION || f.kind == Kind.DOUBLE_FREE) {
+                    // the check that fired is the kernel's; the code at fault called list_del()/kfree()
+                    r.frames().stream().filter(SymbolizedFrame::reliable).filter(fr -> fr.file() != null
+                            && !Verdicts.checkerFile(fr.file())).findFirst().ifPresent(fr -> {
+                                f.location = location(fr);
+                                f.add("log", "The first caller outside the allocator and list debugging is " + fr.kernelSpelling()
+                                        + ".", "the report's Call Trace (frames without '?')");
+                            });
+                    log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("list_add corruption")
+                            || t.contains("list_del corruption")).findFirst().ifPresent(t -> f.add("log", t, "CONFIG_DEBUG_LIST's check"));
+                }
+                String by = check != f.location && check != null ? " (the check in " + check.function() + "() at " + check.file()
+                        + ":" + check.line() + ")" : "";
+                f.summary = switch (f.kind) {
+                    case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal" + where + ".";
+                    case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back) in "
+                            + f.location.text() + by + ".";
+                    case DOUBLE_FREE -> "A slab object was freed twice: the free from " + f.location.text() + " found it"
+                            + " already free" + by + ".";
+                    default -> "A BUG_ON() assertion failed" + where + ".";
+                };
             }
             default -> f.summary = "A bad pointer (" + (d.address() == null ? "?" : Hex.format(d.address())) + ") was dereferenced"
                     + where + ".";
@@ -298,6 +318,10 @@ public final class LogAnalyzer {
         }
         if (calls == null) {
             notes.add("the locks these tasks wait for are named from the module's code: give --modules DIR with its .ko");
+        }
+        if (waiters.isEmpty() && (hint == Kind.SOFT_LOCKUP || hint == Kind.HARD_LOCKUP || hint == Kind.RCU_STALL)) {
+            Stalls.explainLog(f, log);
+            return;
         }
         f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()
                 .map(b -> b.task().text() + " in " + b.waitsIn()).toList())) + ".";
