@@ -84,6 +84,15 @@ final class LockCalls {
                 ? Optional.empty() : Optional.of(calls.get(calls.size() - 1));
     }
 
+    /** The constant first argument ({@code %rdi}) of the call that returns to {@code returnAddress}: a static object passed. */
+    Optional<Long> constantArgument(long returnAddress) {
+        Optional<FunctionCode> fc = callerCode(returnAddress);
+        if (fc.isEmpty() || !fc.get().last().mnemonic().startsWith("call")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(new SourceTrace(fc.get(), new ArrayList<>()).value("rdi", fc.get().lastIndex(), 0).constant());
+    }
+
     /** The caller's code up to the call whose return address this is (functions decoded once, then cut). */
     private Optional<FunctionCode> callerCode(long returnAddress) {
         var name = bt.symbolizer().lookup(returnAddress - 1);

@@ -42,7 +42,13 @@ final class Locks {
             "__cond_resched", "preempt_schedule_common", "do_nanosleep", "hrtimer_nanosleep", "__x64_sys_nanosleep",
             "wait_for_completion", "__wait_for_common", "wait_for_common", "rwsem_down_write_slowpath",
             "rwsem_down_read_slowpath", "__mutex_lock.constprop.0", "__mutex_lock", "__mutex_lock_slowpath", "msleep",
-            "schedule_timeout_uninterruptible", "__down", "__down_common", "down", "mutex_lock", "down_read", "down_write");
+            "schedule_timeout_uninterruptible", "__down", "__down_common", "down", "mutex_lock", "down_read", "down_write",
+            "schedule_timeout_interruptible", "schedule_timeout_killable", "schedule_timeout_idle", "msleep_interruptible",
+            "wait_for_completion_timeout", "wait_for_completion_interruptible", "wait_for_completion_killable",
+            "wait_for_completion_io", "wait_for_completion_io_timeout", "wait_for_completion_interruptible_timeout",
+            "wait_for_completion_killable_timeout");
+    /** Where a task waits for a completion: {@code __wait_for_common(x, ...)} under wait_for_completion*(). */
+    private static final Set<String> COMPLETION_WAIT = Set.of("__wait_for_common", "wait_for_common", "wait_for_common_io");
 
     /** A task waiting for a lock. */
     record Wait(Tasks.Task task, String type, long lock, String site, Evidence evidence) {
@@ -109,6 +115,43 @@ final class Locks {
             if (SPIN_SLOW.contains(fn)) {
                 return spinWait(t, b, i, fn);
             }
+            if (COMPLETION_WAIT.contains(fn)) {
+                return completionWait(t, b, i, fn);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A task asleep in wait_for_completion(): the completion is the first argument its caller passed
+     * (a static one: a constant in the caller's code), and {@code done} says whether anyone completed it.
+     */
+    private Optional<Wait> completionWait(Tasks.Task t, Backtracer.Backtrace b, int frame, String fn) {
+        for (int i = frame + 1; i < b.frames().size(); i++) {
+            Frame c = b.frames().get(i);
+            if (!c.isReturnAddress()) {
+                continue;
+            }
+            String caller = bt.symbolizer().function(c.pc() - 1);
+            if (SCHEDULER.contains(caller) || COMPLETION_WAIT.contains(caller)) {
+                continue;
+            }
+            Optional<Long> x = lockCalls.constantArgument(c.pc());
+            if (x.isEmpty()) {
+                return Optional.empty();
+            }
+            long done;
+            try {
+                done = k.object("struct completion", x.get()).member("done").value();
+            } catch (FaultException | IllegalArgumentException e) {
+                return Optional.empty();
+            }
+            Evidence ev = Evidence.of("code", t.comm() + " (pid " + t.pid() + ") waits in " + fn + " for the completion "
+                            + lockName(x.get()) + " at " + Hex.format(x.get()) + "; its done count is " + done
+                            + (done == 0 ? ": nobody has called complete() on it." : "."),
+                    "the call at " + DumpAnalyzer.frameName(bt, c) + " (its %rdi, a constant in the code decoded from memory),"
+                            + " and struct completion.done read from the dump");
+            return Optional.of(new Wait(t, "completion", x.get(), DumpAnalyzer.frameName(bt, c), ev));
         }
         return Optional.empty();
     }
@@ -275,6 +318,9 @@ final class Locks {
     }
 
     private Optional<Hold> findHolder(Wait w) {
+        if (w.type().equals("completion")) {
+            return Optional.empty(); // a completion has no owner: whoever should complete it is not recorded
+        }
         try {
             if (w.type().equals("mutex") || w.type().equals("rwsem")) {
                 String type = w.type().equals("mutex") ? "struct mutex" : "struct rw_semaphore";
@@ -530,12 +576,24 @@ final class Locks {
                         + String.join("; ", blocked.stream().map(b -> b.task().text() + " in " + b.waitsIn()
                         + (b.waitsOn() == null ? "" : " waiting for " + b.waitsOn())
                         + (b.owner() == null ? "" : " held by " + b.owner())).toList())) + ".";
+                String sleeper = null;
                 for (Wait w : waits()) {
                     f.add(w.evidence().source(), w.evidence().statement(), w.evidence().derivation());
-                    holder(w).ifPresent(h -> f.add(h.evidence().source(), h.evidence().statement(), h.evidence().derivation()));
+                    Optional<Hold> h = holder(w);
+                    h.ifPresent(x -> f.add(x.evidence().source(), x.evidence().statement(), x.evidence().derivation()));
+                    if (h.isPresent() && sleeper == null) {
+                        sleeper = holderAsleep(h.get(), f);
+                    }
                 }
-                if (!waits().isEmpty()) {
+                if (sleeper != null) {
+                    f.summary = f.summary.substring(0, f.summary.length() - 1) + "; " + sleeper + ".";
+                }
+                if (!waits().isEmpty() && f.location == null) {
                     f.location = location(waits().get(0));
+                }
+                if (f.location == null && !blocked.isEmpty()) {
+                    // blocked in no lock: where the first of them went to sleep
+                    f.location = sleepLocation(blocked.get(0));
                 }
             }
             default -> {
@@ -544,6 +602,42 @@ final class Locks {
             }
         }
         return f;
+    }
+
+    /**
+     * A lock holder that waits for no lock itself but sleeps: where, and in which state. It is the
+     * root cause of the wait (it never releases the lock), so the location becomes its sleep site.
+     */
+    private String holderAsleep(Hold h, Finding f) {
+        Tasks.Task o = h.holder();
+        if (waits().stream().anyMatch(w -> w.task().address() == o.address())) {
+            return null;
+        }
+        long st = o.state();
+        String state = st == 0 ? "R (running)" : (st & 2) != 0 ? "D (uninterruptible sleep)" : (st & 1) != 0
+                ? "S (interruptible sleep)" : "0x" + Long.toHexString(st);
+        if (st == 0) {
+            return null;
+        }
+        Backtracer.Backtrace b = backtrace(o);
+        for (Frame fr : b.frames()) {
+            String fn = bt.symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc());
+            if (!SCHEDULER.contains(fn) && fr.isReturnAddress()) {
+                CodeLocation at = new DumpFault(s).location(fr.pc() - 1);
+                f.add("memory", taskNode(o) + ", the holder, waits for no lock: it is in state " + state + " in "
+                                + DumpAnalyzer.frameName(bt, fr) + ", asleep with the lock held.",
+                        "its task_struct.__state and its backtrace (ORC unwind), checked against every lock wait");
+                f.location = at;
+                return taskNode(o) + " holds it and sleeps (state " + state.charAt(0) + ") in " + at.text();
+            }
+        }
+        return null;
+    }
+
+    private CodeLocation sleepLocation(Context.BlockedTask b) {
+        return bt.tasks().all().stream().filter(t -> t.pid() == b.task().pid()).findFirst().flatMap(t -> backtrace(t).frames()
+                .stream().filter(fr -> fr.isReturnAddress() && !SCHEDULER.contains(bt.symbolizer().function(fr.pc() - 1)))
+                .findFirst()).map(fr -> new DumpFault(s).location(fr.pc() - 1)).orElse(null);
     }
 
     private CodeLocation location(Wait w) {

@@ -187,10 +187,10 @@ public final class LogAnalyzer {
                         + ":" + check.line() + ")" : "";
                 f.summary = switch (f.kind) {
                     case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal" + where + ".";
-                    case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back) in "
-                            + f.location.text() + by + ".";
-                    case DOUBLE_FREE -> "A slab object was freed twice: the free from " + f.location.text() + " found it"
-                            + " already free" + by + ".";
+                    case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back)"
+                            + (f.location == null ? "" : " in " + f.location.text()) + by + ".";
+                    case DOUBLE_FREE -> "A slab object was freed twice: the free" + (f.location == null ? ""
+                            : " from " + f.location.text()) + " found it already free" + by + ".";
                     default -> "A BUG_ON() assertion failed" + where + ".";
                 };
             }
@@ -318,6 +318,10 @@ public final class LogAnalyzer {
         }
         if (calls == null) {
             notes.add("the locks these tasks wait for are named from the module's code: give --modules DIR with its .ko");
+        }
+        if (calls != null && !blocked.isEmpty() && blocked.get(0).waitsIn() != null && !blocked.get(0).waitsIn().equals("?")) {
+            // no cycle: the hang is where the first hung task went to sleep
+            f.location = calls.siteLocation(blocked.get(0).waitsIn());
         }
         if (waiters.isEmpty() && (hint == Kind.SOFT_LOCKUP || hint == Kind.HARD_LOCKUP || hint == Kind.RCU_STALL)) {
             Stalls.explainLog(f, log);

@@ -65,7 +65,8 @@ final class ModuleLockCalls {
         List<Context.Edge> cycle = Locks.cycle(edges);
         if (cycle.isEmpty()) {
             for (TaskLocks t : all) {
-                f.add("code", t.task().task().text() + " waits for " + t.waitsFor(), t.waitCall());
+                f.add("code", t.task().task().text() + " waits for " + (t.waitsFor().equals("?")
+                        ? "a lock whose address its code computes at run time (a log does not show it)" : t.waitsFor()) + ".", t.waitCall());
             }
             return Optional.empty();
         }
@@ -83,7 +84,7 @@ final class ModuleLockCalls {
         return Optional.of(new Cycle(String.join("; ", parts), siteLocation(first.site())));
     }
 
-    private CodeLocation siteLocation(String frame) {
+    CodeLocation siteLocation(String frame) {
         String mod = LogTraces.module(frame);
         String fn = LogTraces.function(frame);
         long off = LogTraces.offset(frame);
@@ -141,7 +142,8 @@ final class ModuleLockCalls {
                         }
                     }
                     return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
-                            wait.at() + " calls " + wait.callee() + "(&" + wait.lock() + "), the frame the trace shows it in: "
+                            wait.at() + " calls " + wait.callee() + "(" + (wait.lock() == null ? "a computed address" : "&" + wait.lock())
+                                    + "), the frame the trace shows it in: "
                                     + ko.get().getFileName() + "'s code with its relocations", wait.callee().startsWith("_raw_"),
                             holds, why));
                 });
