@@ -77,6 +77,17 @@ public final class LogAnalyzer {
                     + (panic != null && panic.contains("panic_on_oom") ? " because vm.panic_on_oom is set" : "") + ".";
         } else if (d != null && DumpAnalyzer.isFault(hint)) {
             fault(f, report, d, log);
+        } else if (hint == Kind.STACK_OVERFLOW) {
+            f.confidence = Confidence.MEDIUM;
+            log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("stack guard page was hit")
+                    || t.contains("kernel stack overflow")).findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
+            Optional<String> rec = report == null ? Optional.empty() : Verdicts.recursion(report.frames().stream()
+                    .filter(SymbolizedFrame::reliable).map(fr -> fr.function() == null ? "" : fr.function()).toList());
+            rec.ifPresent(r -> f.add("log", r + " of the Call Trace: a recursion that did not stop filled the stack.",
+                    "the report's Call Trace (frames without '?')"));
+            f.summary = "The kernel stack" + (d != null && d.comm() != null ? " of " + d.comm() + " (pid " + d.pid() + ")" : "")
+                    + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + rec.map(r -> " (" + r + ")").orElse("")
+                    + ".";
         } else {
             hungTasks(f, log, hint, notes);
         }

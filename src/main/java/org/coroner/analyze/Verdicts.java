@@ -70,9 +70,23 @@ final class Verdicts {
             }
             f.location = new DumpFault(s).location(trap.get().frame().regs().ip());
         }
+        Optional<String> rec = pbt == null ? Optional.empty() : recursion(pbt.frames().stream()
+                .map(fr -> s.backtracer().symbolizer().function(fr.isReturnAddress() ? fr.pc() - 1 : fr.pc())).toList());
+        rec.ifPresent(r -> f.add("memory", r + ": a recursion that did not stop filled the stack.",
+                "the overflowing task's backtrace (ORC unwind from the exception frame)"));
         f.summary = "The kernel stack of " + (pbt == null ? "the crashing task" : pbt.task().comm() + " (pid " + pbt.task().pid() + ")")
-                + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + ".";
+                + " overflowed" + (f.location == null ? "" : " in " + f.location.text())
+                + rec.map(r -> " (" + r + ")").orElse("") + ".";
         return f;
+    }
+
+    /** {@code walk_tree is 180 of the 190 frames} when one function fills most of a backtrace. */
+    static Optional<String> recursion(List<String> functions) {
+        java.util.Map<String, Long> counts = functions.stream().filter(x -> !x.isEmpty())
+                .collect(java.util.stream.Collectors.groupingBy(x -> x, java.util.stream.Collectors.counting()));
+        return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).filter(e -> e.getValue() >= 8
+                && e.getValue() * 2 > functions.size()).map(e -> e.getKey() + " is " + e.getValue() + " of the "
+                + functions.size() + " frames");
     }
 
     static Finding outOfMemory(Session s, KernelLog log, String panic) {

@@ -101,7 +101,8 @@ class AnalyzeLabScenarioTest {
                 assertThat(a.verdict().confidence()).isEqualTo(Confidence.HIGH);
             }
             case "stack_overflow" -> {
-                assertThat(ev).contains("stack guard page was hit").contains("the pointer is outside it");
+                assertThat(ev).contains("stack guard page was hit").contains("the pointer is outside it")
+                        .containsPattern("walk_tree\\.constprop\\.0 is \\d{2,} of the \\d+ frames: a recursion");
                 assertThat(a.context().execution().context()).isEqualTo("NMI"); // the #DF runs on its IST stack
             }
             case "bad_pointer" -> {
@@ -180,6 +181,8 @@ class AnalyzeLabScenarioTest {
         String ev = evidence(a);
         String summary = a.verdict().summary();
         switch (scenario) {
+            case "stack_overflow" -> assertThat(summary).contains("insmod (pid " + group(log, "PID: (\\d+) Comm: insmod") + ")")
+                    .containsPattern("walk_tree\\.constprop\\.0 is \\d{2,} of the \\d+ frames");
             case "double_free", "list_corruption" -> assertThat(ev).contains("The first caller outside the allocator and list"
                     + " debugging is " + function + "+0x");
             case "bad_pointer" -> assertThat(summary).contains(group(log, "non-canonical address (0x[0-9a-f]+)"));
