@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.disasm.Instruction;
@@ -128,9 +130,100 @@ final class LockCalls {
         return all.stream().filter(c -> c.insn().address() < end).toList();
     }
 
+    /** A register's value over straight-line code: the entry value of {@code base} plus {@code disp}; base null: unknown. */
+    private record Sym(String base, long disp) {
+        static final Sym UNKNOWN = new Sym(null, 0);
+
+        Sym plus(long d) {
+            return base == null ? this : new Sym(base, disp + d);
+        }
+    }
+
+    private static final String[] REGS = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+        "r12", "r13", "r14", "r15"};
+    private static final Pattern LEA = Pattern.compile("(-?0x[0-9a-f]+)?\\(%(\\w+)\\)");
+
+    /**
+     * Lock calls whose argument the code computes from a register (a lock in an allocated object,
+     * reached through a pointer), made concrete: the function's code is read straight through with
+     * each register as "entry value of some register plus a constant" (mov, lea, add/sub of an
+     * immediate; any other write or a call's clobber makes it unknown); at the call the frame is in
+     * now, a callee-saved register whose value the unwinder recovered pins that entry value, and so
+     * every earlier lock argument that derives from it.
+     */
+    private List<Call> computed(FunctionCode fc, List<Call> calls, org.coroner.dwarf.loc.RegisterFile regs, List<String> why) {
+        java.util.Map<String, Sym> st = new java.util.HashMap<>();
+        for (String r : REGS) {
+            st.put(r, new Sym(r, 0));
+        }
+        java.util.Map<Long, Sym> argAt = new java.util.HashMap<>();
+        List<Instruction> ins = fc.instructions();
+        for (int i = 0; i < ins.size() - 1; i++) {
+            Instruction in = ins.get(i);
+            if (in.mnemonic().startsWith("call")) {
+                argAt.put(in.address(), st.get("rdi"));
+                for (String r : REGS) {
+                    if (SourceTrace.writes(in, r)) {
+                        st.put(r, Sym.UNKNOWN);
+                    }
+                }
+                continue;
+            }
+            List<String> ops = SourceTrace.operands(in);
+            String dst = ops.isEmpty() ? null : ops.get(ops.size() - 1);
+            String src = ops.size() == 2 ? ops.get(0) : null;
+            String d = dst != null && dst.startsWith("%") ? dst.substring(1) : null;
+            Sym value = null;
+            if (d != null && src != null && java.util.Arrays.asList(REGS).contains(d)) {
+                String m = in.mnemonic();
+                Matcher lea = LEA.matcher(src);
+                if ((m.equals("mov") || m.equals("movq")) && src.startsWith("%") && st.containsKey(src.substring(1))) {
+                    value = st.get(src.substring(1));
+                } else if ((m.equals("lea") || m.equals("leaq")) && lea.matches() && st.containsKey(lea.group(2))) {
+                    value = st.get(lea.group(2)).plus(lea.group(1) == null ? 0 : SourceTrace.parseImm(lea.group(1)));
+                } else if ((m.equals("add") || m.equals("addq") || m.equals("sub") || m.equals("subq")) && src.startsWith("$")) {
+                    long imm = SourceTrace.parseImm(src.substring(1));
+                    value = st.get(d).plus(m.startsWith("add") ? imm : -imm);
+                }
+            }
+            for (String r : REGS) {
+                if (SourceTrace.writes(in, r)) {
+                    st.put(r, r.equals(d) && value != null ? value : Sym.UNKNOWN);
+                }
+            }
+        }
+        // the entry values the frame's recovered callee-saved registers pin down
+        java.util.Map<String, Long> entry = new java.util.HashMap<>();
+        java.util.Map<String, String> via = new java.util.HashMap<>();
+        for (String r : new String[] {"rbx", "rbp", "r12", "r13", "r14", "r15"}) {
+            int n = org.coroner.dwarf.loc.X86DwarfRegisters.number(r);
+            Sym v = st.get(r);
+            if (v.base() != null && regs != null && regs.known(n)) {
+                entry.putIfAbsent(v.base(), regs.value(n) - v.disp());
+                via.putIfAbsent(v.base(), "%" + r + " = " + Hex.format(regs.value(n)) + " = entry %" + v.base()
+                        + (v.disp() == 0 ? "" : " + " + Hex.format(v.disp())) + " in this frame (" + regs.why(n) + ")");
+            }
+        }
+        List<Call> out = new ArrayList<>();
+        for (Call c : calls) {
+            Sym a = argAt.get(c.insn().address());
+            if (c.lock() == null && a != null && a.base() != null && entry.containsKey(a.base())) {
+                long lock = entry.get(a.base()) + a.disp();
+                why.add(c.at() + "'s %rdi is the entry value of %" + a.base() + (a.disp() == 0 ? "" : " + " + Hex.format(a.disp()))
+                        + ", known from " + via.get(a.base()));
+                out.add(new Call(c.insn(), c.at(), c.callee(), lock, c.acquire()));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
     Optional<Held> heldBy(Backtracer.Backtrace b, long lock, String name) {
-        for (Frame f : b.frames()) {
+        List<org.coroner.dwarf.loc.RegisterFile> recovered = null;
+        for (int fi = 0; fi < b.frames().size(); fi++) {
+            Frame f = b.frames().get(fi);
             if (!f.isReturnAddress()) {
                 continue;
             }
@@ -139,6 +232,17 @@ final class LockCalls {
                 continue;
             }
             List<Call> calls = callsBefore(fc.get());
+            List<String> why = new ArrayList<>();
+            if (calls.stream().anyMatch(c -> c.lock() == null && c.acquire())) {
+                if (recovered == null) {
+                    try {
+                        recovered = s.debugInfo().registers(b, bt).registers();
+                    } catch (RuntimeException e) {
+                        recovered = List.of();
+                    }
+                }
+                calls = computed(fc.get(), calls, fi < recovered.size() ? recovered.get(fi) : null, why);
+            }
             int depth = 0;
             Call took = null;
             for (Call c : calls) {
@@ -158,7 +262,8 @@ final class LockCalls {
                 return Optional.of(new Held(took.at() + " called " + took.callee() + "(&" + name + ", " + Hex.format(lock) + ") and no unlock"
                         + " of it comes before the call at " + now + " where it is now",
                         "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their %rdi, traced to"
-                                + " constants, between its first instruction and the return address " + Hex.format(f.pc())
+                                + (why.isEmpty() ? " constants" : " constants or registers (" + String.join("; ", why) + ")")
+                                + ", between its first instruction and the return address " + Hex.format(f.pc())
                                 + " (straight-line reading)"));
             }
         }

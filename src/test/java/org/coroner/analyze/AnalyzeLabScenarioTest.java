@@ -152,6 +152,11 @@ class AnalyzeLabScenarioTest {
                 assertThat(summary).contains("lab_pair_fs").contains("lab_pair_sf").contains("kmalloc-16 object")
                         .doesNotContain("__per_cpu_end");
                 assertThat(ev).contains("parameter 'lock' of native_queued_spin_lock_slowpath");
+                // each holder proven from its code: the lock argument computed from a register the unwinder recovered
+                String fs = group(log, "\\[lab_pair_fs:(\\d+)\\]");
+                assertThat(ev).containsPattern("is held by lab_pair_fs \\(pid " + fs + ", CPU \\d\\): pair_fs\\+0x[0-9a-f]+ called"
+                        + " _raw_spin_lock").containsPattern("is held by lab_pair_sf \\(pid \\d+, CPU \\d\\): pair_sf\\+0x")
+                        .contains("'s %rdi is the entry value of %rdi").doesNotContain("probably held");
             }
             default -> throw new AssertionError(scenario);
         }
