@@ -96,7 +96,10 @@ public final class DumpAnalyzer {
         } else if (trap.isPresent() && trap.get().entry().equals("asm_exc_invalid_op")) {
             f = Verdicts.bug(s, trap.get(), pbt, log, hint);
         } else if (isFault(hint) && trap.isPresent()) {
-            f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint);
+            int next = trap.get().index() + 1;
+            Long callerReturn = next < pbt.frames().size() && pbt.frames().get(next).isReturnAddress()
+                    ? pbt.frames().get(next).pc() : null;
+            f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint, callerReturn);
         } else if (hint == Kind.STACK_OVERFLOW) {
             f = Verdicts.stackOverflow(s, trap, pbt, log);
         } else if (isFault(hint)) {
