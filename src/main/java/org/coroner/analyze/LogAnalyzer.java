@@ -341,6 +341,15 @@ public final class LogAnalyzer {
         f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()
                 .map(b -> b.task().text() + " in " + b.waitsIn()).toList())) + ".";
         f.confidence = Confidence.LOW;
+        if (calls != null && hint == Kind.HUNG_TASK) {
+            Optional<ModuleLockCalls.LogHolder> held = calls.holder(log, f);
+            if (held.isPresent()) {
+                // the holder never releases it: where it is, as from a dump, is the cause
+                f.summary = f.summary.substring(0, f.summary.length() - 1) + "; " + held.get().text() + ".";
+                f.location = held.get().at();
+                f.confidence = Confidence.MEDIUM;
+            }
+        }
     }
 
     private static final Pattern CPU_LINE = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+)");

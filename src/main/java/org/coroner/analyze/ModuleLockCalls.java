@@ -44,6 +44,82 @@ final class ModuleLockCalls {
 
     /** True when a cycle was found and it is of spinlocks. */
     boolean spin;
+    /** The waiters' locks that the last {@link #cycle} read. */
+    private List<TaskLocks> lastTasks = List.of();
+
+    private static final java.util.regex.Pattern TASK_DUMP = java.util.regex.Pattern.compile(
+            "task:(\\S+)\\s+state:(\\S+)\\s.*?\\spid:(\\d+)");
+
+    /**
+     * Who holds a lock a waiter of the last {@link #cycle} waits for, from the log's dump of every task
+     * (panic_print's {@code task:NAME state:S ... pid:P} and its Call Trace): a task whose module frame's
+     * code took the lock and released it not before the call it is in now. Adds the evidence; returns
+     * {@code WAITER waits for LOCK, held by HOLDER (state S) in FRAME} for the summary and where the holder is.
+     */
+    record LogHolder(String text, CodeLocation at) {
+    }
+
+    Optional<LogHolder> holder(KernelLog log, Finding f) {
+        List<String> lines = log.lines();
+        for (TaskLocks w : lastTasks) {
+            if (w.waitsFor().equals("?")) {
+                continue;
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                java.util.regex.Matcher m = TASK_DUMP.matcher(lines.get(i));
+                if (!m.find() || Integer.parseInt(m.group(3)) == w.task().task().pid()) {
+                    continue;
+                }
+                Waiter other = new Waiter(new Context.TaskRef(Integer.parseInt(m.group(3)), m.group(1), null, null, m.group(2)),
+                        LogTraces.trace(lines, i));
+                Optional<String[]> held = holds(other, w.waitsFor());
+                if (held.isPresent()) {
+                    String who = m.group(1) + " (pid " + m.group(3) + ")";
+                    f.add("code", who + ", state " + m.group(2) + " in the log's task dump, holds " + w.waitsFor() + ": "
+                            + held.get()[1] + ".", "its Call Trace in the log (panic_print) and the module's code with its"
+                            + " relocations");
+                    return Optional.of(new LogHolder(w.task().task().text() + " waits for " + w.waitsFor() + ", held by " + who
+                            + " (state " + m.group(2) + ") in " + held.get()[0], siteLocation(held.get()[0])));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the trace's first module frame took {@code lock} and has not released it: [frame, why]. */
+    private Optional<String[]> holds(Waiter b, String lock) {
+        for (String frame : b.trace()) {
+            String mod = LogTraces.module(frame);
+            if (mod == null || LogTraces.isScheduler(frame)) {
+                continue;
+            }
+            Optional<java.nio.file.Path> ko = debug.moduleFile(mod);
+            if (ko.isEmpty()) {
+                return Optional.empty();
+            }
+            try (ElfFile elf = ElfFile.open(ko.get())) {
+                Optional<List<Call>> calls = calls(elf, LogTraces.function(frame), LogTraces.offset(frame));
+                if (calls.isEmpty()) {
+                    return Optional.empty();
+                }
+                int depth = 0;
+                Call took = null;
+                for (Call c : calls.get()) {
+                    if (c.atReturn() || !lock.equals(c.lock())) {
+                        continue;
+                    }
+                    depth += LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1;
+                    took = LockCalls.ACQUIRE.contains(c.callee()) ? c : took;
+                }
+                if (depth > 0 && took != null) {
+                    return Optional.of(new String[] {frame, took.at() + " called " + took.callee() + "(&" + lock + ") and no"
+                            + " unlock of it comes before " + frame + ", where it is now"});
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
 
     Optional<Cycle> cycle(List<Waiter> waiters, Finding f) {
         List<TaskLocks> all = new ArrayList<>();
@@ -62,6 +138,7 @@ final class ModuleLockCalls {
                         t.holdCalls().get(i), "code"));
             }
         }
+        lastTasks = List.copyOf(all);
         List<Context.Edge> cycle = Locks.cycle(edges);
         if (cycle.isEmpty()) {
             for (TaskLocks t : all) {

@@ -174,7 +174,7 @@ class AnalyzeLabScenarioTest {
             "soft_lockup     | soft-lockup             | busy_poll",
             "rcu_stall       | rcu-stall               | rcu_reader",
             "hung_completion | hung-task               | fw_loader",
-            "hung_mutex      | hung-task               | cfg_waiter",
+            "hung_mutex      | hung-task               | cfg_owner",
             "rwsem_abba      | hung-task               | sem_lr",
             "spin_heap       | soft-lockup             | "})
     void log(String scenario, String kind, String function) throws Exception {
@@ -197,7 +197,12 @@ class AnalyzeLabScenarioTest {
                     + group(log, "\\[lab_busy_poll:(\\d+)\\]") + ")").contains("in no lock slow path");
             case "rcu_stall" -> assertThat(summary).contains("CPU " + group(log, "rcu: \\t(\\d+)-\\S+: \\(")
                     + " reported no quiescent state").contains("lab_rcu_reader");
-            case "hung_mutex" -> assertThat(ev).contains("waits for cfg_mutex");
+            case "hung_mutex" -> {
+                String owner = group(log, "task:lab_cfg_owner\\s+state:S.*?\\spid:(\\d+)");
+                assertThat(ev).contains("waits for cfg_mutex").contains("lab_cfg_owner (pid " + owner + "), state S in the log's"
+                        + " task dump, holds cfg_mutex: cfg_owner+0x");
+                assertThat(summary).contains("held by lab_cfg_owner (pid " + owner + ") (state S)");
+            }
             case "rwsem_abba" -> assertThat(ev).contains("lab_sem_lr (pid " + group(log, "task lab_sem_lr:(\\d+) blocked") + ")")
                     .contains("a lock whose address its code computes at run time");
             default -> {
