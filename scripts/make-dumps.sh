@@ -20,7 +20,8 @@
 # {vmcore,console.log}. SCENARIO is a crashlab scenario, or one made without the module:
 # "sysrq" (echo c > /proc/sysrq-trigger) or "oom" (panic_on_oom=1 and a ramfs filled from /dev/zero),
 # or one of Coroner's own module scripts/lab/coronerlab.c (built by scripts/lab/build.sh), each
-# with the knobs that make it panic (set by init below): double_free, stack_overflow, bad_pointer,
+# with the knobs that make it panic (set by init below): double_free, double_free_debug (the same
+# under slub_debug=FU with panic_on_taint=0x20), stack_overflow, bad_pointer,
 # list_corruption (panic_on_oops), warning (panic_on_warn=1), soft_lockup (watchdog_thresh=2),
 # rcu_stall (panic_on_rcu_stall=1, rcu_cpu_stall_timeout=3), hung_completion, hung_mutex,
 # rwsem_abba (hung_task_panic, 8 s), spin_heap (softlockup_panic, watchdog_thresh=4), hard_lockup
@@ -76,7 +77,15 @@ trap cleanup EXIT
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp" "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
 
-lab_scenarios=" double_free stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall hung_completion hung_mutex rwsem_abba spin_heap hard_lockup "
+lab_scenarios=" double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall hung_completion hung_mutex rwsem_abba spin_heap hard_lockup "
+# double_free_debug: the same double free under slub_debug=FU, whose free checks report "Object
+# already free" (with the alloc/free tracks) and only taint (TAINT_BAD_PAGE); panic_on_taint=0x20
+# makes that taint panic
+lab_arg="$scenario"
+if [ "$scenario" = double_free_debug ]; then
+  lab_arg=double_free
+  cmdline="${cmdline:+$cmdline }slub_debug=FU panic_on_taint=0x20"
+fi
 accel=(-accel tcg)
 if [ "$scenario" = hard_lockup ]; then
   # the perf NMI watchdog needs a PMU in the guest: KVM passing the host's through (a host that is
@@ -124,7 +133,7 @@ EOF
   ;;
   *)
     case "$lab_scenarios" in
-      *" $scenario "*) echo "insmod /coronerlab.ko scenario=$scenario" >> "$work/root/init" ;;
+      *" $scenario "*) echo "insmod /coronerlab.ko scenario=$lab_arg" >> "$work/root/init" ;;
       *) echo "insmod /crashlab.ko scenario=$scenario" >> "$work/root/init" ;;
     esac ;;
 esac

@@ -102,6 +102,8 @@ public final class DumpAnalyzer {
             f = new DumpFault(s).explain(trap.get(), decoded == null ? null : decoded.address(), hint, callerReturn);
         } else if (hint == Kind.STACK_OVERFLOW) {
             f = Verdicts.stackOverflow(s, trap, pbt, log);
+        } else if (hint == Kind.DOUBLE_FREE && trap.isEmpty()) {
+            f = Verdicts.reportedDoubleFree(s, pbt, log);
         } else if (isFault(hint)) {
             // KASAN, KFENCE and other reports that do not trap: the kernel's words, its tracks
             f = new Finding(hint);

@@ -185,7 +185,15 @@ public final class LogAnalyzer {
                 CodeLocation check = f.location;
                 if (f.kind == Kind.LIST_CORRUPTION || f.kind == Kind.DOUBLE_FREE) {
                     // the check that fired is the kernel's; the code at fault called list_del()/kfree()
-                    r.frames().stream().filter(SymbolizedFrame::reliable).filter(fr -> fr.file() != null
+                    // past the last frame of the kernel's checks (the report's own frames come before it)
+                    List<SymbolizedFrame> rel = r.frames().stream().filter(SymbolizedFrame::reliable).toList();
+                    int after = 0;
+                    for (int i = 0; i < rel.size(); i++) {
+                        if (Verdicts.checkerFile(rel.get(i).file())) {
+                            after = i + 1;
+                        }
+                    }
+                    rel.subList(after, rel.size()).stream().filter(fr -> fr.file() != null
                             && !Verdicts.checkerFile(fr.file())).findFirst().ifPresent(fr -> {
                                 f.location = location(fr);
                                 f.add("log", "The first caller outside the allocator and list debugging is " + fr.kernelSpelling()
@@ -194,8 +202,10 @@ public final class LogAnalyzer {
                     log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("list_add corruption")
                             || t.contains("list_del corruption")).findFirst().ifPresent(t -> f.add("log", t, "CONFIG_DEBUG_LIST's check"));
                 }
-                String by = check != f.location && check != null ? " (the check in " + check.function() + "() at " + check.file()
-                        + ":" + check.line() + ")" : "";
+                boolean slubDebug = log.lines().stream().anyMatch(l -> l.contains("Object already free"));
+                String by = check != f.location && check != null && Verdicts.checkerFile(check.file()) ? " (the check in "
+                        + check.function() + "() at " + check.file() + ":" + check.line() + ")"
+                        : slubDebug ? " (SLUB's debug checks, slub_debug=F: Object already free)" : "";
                 f.summary = switch (f.kind) {
                     case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal" + where + ".";
                     case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back)"
@@ -273,6 +283,8 @@ public final class LogAnalyzer {
     }
 
     private static final Pattern TRACK = Pattern.compile("(Freed|Allocated) by task (\\d+)");
+    /** SLUB's own track (mm/slub.c print_track): {@code Freed in FUNC+0x34/0x52 [mod] age=0 cpu=1 pid=90}. */
+    private static final Pattern SLUB_TRACK = Pattern.compile("^(Freed|Allocated) in (\\S+(?: \\[\\w+\\])?) age=(\\d+) cpu=(\\d+) pid=(\\d+)");
     private static final Pattern OBJECT = Pattern.compile("belongs to the object at ([0-9a-f]+)|belongs to the cache (\\S+) of size (\\d+)");
 
     /** KASAN's and SLUB's own words on the object: which cache, who allocated and freed it, with the stacks. */
@@ -297,6 +309,12 @@ public final class LogAnalyzer {
                 f.add("log", m.group(1) + " by task " + m.group(2) + (stack.isEmpty() ? " (no stack recorded)" : ": "
                         + String.join(" < ", stack.subList(0, Math.min(8, stack.size())))) + ".",
                         "the report's " + m.group(1).toLowerCase() + " track (KASAN or slub_debug=U)");
+            }
+            Matcher st = SLUB_TRACK.matcher(t);
+            if (st.find()) {
+                f.add("log", st.group(1) + " in " + st.group(2) + " by pid " + st.group(5) + " on CPU " + st.group(4) + " ("
+                        + st.group(3) + " jiffies before the report).", "SLUB's " + st.group(1).toLowerCase() + " track"
+                        + " (slub_debug=U) in its report");
             }
             Matcher o = OBJECT.matcher(t);
             if (o.find() && o.group(2) != null && cache == null) {

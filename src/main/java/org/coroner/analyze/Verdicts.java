@@ -202,20 +202,71 @@ final class Verdicts {
     }
 
     private static Optional<CodeLocation> callerOfCheck(Session s, DumpFault.Trap trap, Backtracer.Backtrace pbt) {
-        if (pbt == null) {
-            return Optional.empty();
-        }
+        return pbt == null ? Optional.empty() : callerOfCheck(s, pbt, trap.index() + 1);
+    }
+
+    /**
+     * The first call frame from {@code from} on past the last one in the kernel's own checks (the
+     * frames of the report and the panic come before it): the code that called kfree()/list_del().
+     */
+    static Optional<CodeLocation> callerOfCheck(Session s, Backtracer.Backtrace pbt, int from) {
         DumpFault df = new DumpFault(s);
-        for (Frame fr : pbt.frames().subList(trap.index() + 1, pbt.frames().size())) {
-            if (fr.isReturnAddress() && !fr.isException()) {
-                CodeLocation c = df.location(fr.pc() - 1);
-                if (c.file() != null && !checkerFile(c.file())) {
-                    return Optional.of(new CodeLocation(c.function(), s.backtracer().symbolizer().lookup(fr.pc())
-                            .map(n -> n.kernel()).orElse(c.symbol()), c.file(), c.line(), c.module(), Hex.format(fr.pc())));
-                }
+        List<Frame> frames = pbt.frames().subList(Math.min(from, pbt.frames().size()), pbt.frames().size());
+        List<CodeLocation> at = frames.stream().map(fr -> fr.isReturnAddress() ? df.location(fr.pc() - 1) : null).toList();
+        int after = 0;
+        for (int i = 0; i < at.size(); i++) {
+            if (at.get(i) != null && checkerFile(at.get(i).file())) {
+                after = i + 1;
+            }
+        }
+        for (int i = after; i < at.size(); i++) {
+            CodeLocation c = at.get(i);
+            if (c != null && c.file() != null && !checkerFile(c.file())) {
+                long pc = frames.get(i).pc();
+                return Optional.of(new CodeLocation(c.function(), s.backtracer().symbolizer().lookup(pc)
+                        .map(n -> n.kernel()).orElse(c.symbol()), c.file(), c.line(), c.module(), Hex.format(pc)));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A double free SLUB's debug checks (slub_debug=F) caught: they report "Object already free" and
+     * only taint, so no trap; the panic (panic_on_taint) comes from the freeing task itself.
+     */
+    static Finding reportedDoubleFree(Session s, Backtracer.Backtrace pbt, KernelLog log) {
+        Finding f = new Finding(Kind.DOUBLE_FREE);
+        f.confidence = Confidence.MEDIUM;
+        log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("BUG ") && t.contains("Object already free"))
+                .findFirst().ifPresent(t -> f.add("log", t, "SLUB's free checks (slub_debug=F): free_debug_processing"));
+        String object = null;
+        for (String l : log.lines()) {
+            var m = java.util.regex.Pattern.compile("Object (0x[0-9a-f]+) @offset=").matcher(l);
+            if (m.find()) {
+                long a = Long.parseUnsignedLong(m.group(1).substring(2), 16);
+                String name = objectName(s, a);
+                f.add("memory", "The object " + m.group(1) + " the report names is" + (name.isEmpty() ? " not found in the slab"
+                                + " model" : name.replace(" (+0x0 in the ", " the ").replace(")", "")
+                                + (name.contains("FREE") ? ": on a freelist in the dump, freed once already" : "")) + ".",
+                        "SLUB's report in the log, the object looked up in the dump's slabs (kernel.mm.Slub)");
+                object = name.isEmpty() ? "slab object " + m.group(1) : name.substring(name.indexOf(" in the ") + 8,
+                        name.length() - 1).replace("FREE ", "");
+                break;
+            }
+        }
+        LogAnalyzer.tracks(f, log);
+        if (pbt != null) {
+            callerOfCheck(s, pbt, 0).ifPresent(c -> {
+                f.location = c;
+                f.confidence = Confidence.HIGH;
+                f.add("memory", "The first caller past SLUB's checks in the panicking task's backtrace is " + c.text() + ".",
+                        "the panic task's backtrace (ORC unwind from the dump's registers)");
+            });
+        }
+        f.summary = "The " + (object != null ? object : "slab object") + " was freed twice: the free"
+                + (f.location == null ? "" : " from " + f.location.text()) + " found it already free (SLUB's debug checks,"
+                + " slub_debug=F: Object already free).";
+        return f;
     }
 
     private static final java.util.regex.Pattern LIST_CHECK = java.util.regex.Pattern.compile(
@@ -249,7 +300,7 @@ final class Verdicts {
     }
 
     /** {@code  (+0x18 in the kmalloc-64 object 0x...)}, or empty when the address is in no slab object. */
-    private static String objectName(Session s, long address) {
+    static String objectName(Session s, long address) {
         if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
             return "";
         }

@@ -72,6 +72,7 @@ class AnalyzeLabScenarioTest {
     @ParameterizedTest(name = "{0} dump: {1}")
     @CsvSource(delimiter = '|', value = {
             "double_free     | double-free             | lab_double_free     | req_release(r);",
+            "double_free_debug | double-free           | lab_double_free     | req_release(r);",
             "stack_overflow  | stack-overflow          | walk_tree           | frame[",
             "bad_pointer     | bad-pointer-dereference | count_hit           | ++r->ops->hits",
             "list_corruption | list-corruption         | lab_list_corruption | list_del(&r[1]->link)",
@@ -99,6 +100,15 @@ class AnalyzeLabScenarioTest {
                         .contains("set_freepointer");
                 assertThat(ev).contains("is the kmalloc-64 object being freed, and it is already on a freelist");
                 assertThat(a.verdict().confidence()).isEqualTo(Confidence.HIGH);
+            }
+            case "double_free_debug" -> {
+                // slub_debug=F reports and taints (no trap); the object it names is on a freelist in the dump
+                String object = group(log, "Object (0x[0-9a-f]+) @offset=");
+                assertThat(summary).contains("kmalloc-64 object " + object + " was freed twice").contains("Object already free");
+                assertThat(ev).contains("is the FREE kmalloc-64 object " + object + ": on a freelist in the dump")
+                        .contains("Freed in " + group(log, "Freed in (lab_double_free\\+0x[0-9a-f]+)"))
+                        .contains("Allocated in lab_double_free+0x");
+                assertThat(a.context().panic()).contains("panic_on_taint");
             }
             case "stack_overflow" -> {
                 assertThat(ev).contains("stack guard page was hit").contains("the pointer is outside it")
@@ -167,6 +177,7 @@ class AnalyzeLabScenarioTest {
     @ParameterizedTest(name = "{0} log: {1}")
     @CsvSource(delimiter = '|', value = {
             "double_free     | double-free             | lab_double_free",
+            "double_free_debug | double-free           | lab_double_free",
             "stack_overflow  | stack-overflow          | walk_tree",
             "bad_pointer     | bad-pointer-dereference | count_hit",
             "list_corruption | list-corruption         | lab_list_corruption",
@@ -190,6 +201,11 @@ class AnalyzeLabScenarioTest {
         switch (scenario) {
             case "stack_overflow" -> assertThat(summary).contains("insmod (pid " + group(log, "PID: (\\d+) Comm: insmod") + ")")
                     .containsPattern("walk_tree\\.constprop\\.0 is \\d{2,} of the \\d+ frames");
+            case "double_free_debug" -> {
+                assertThat(summary).contains("freed twice: the free from lab_double_free()").contains("Object already free");
+                assertThat(ev).contains("Freed in " + group(log, "Freed in (lab_double_free\\+0x[0-9a-f]+)") + "/0x")
+                        .contains("The first caller outside the allocator and list debugging is lab_double_free+0x");
+            }
             case "double_free", "list_corruption" -> assertThat(ev).contains("The first caller outside the allocator and list"
                     + " debugging is " + function + "+0x");
             case "bad_pointer" -> assertThat(summary).contains(group(log, "non-canonical address (0x[0-9a-f]+)"));
