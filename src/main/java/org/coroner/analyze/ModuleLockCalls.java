@@ -42,6 +42,12 @@ final class ModuleLockCalls {
                      List<String> holdCalls) {
     }
 
+    /** Waits on an object nobody owns: named like a lock wait, never a hold or a release. */
+    static final java.util.Set<String> WAITS = java.util.Set.of("wait_for_completion", "wait_for_completion_timeout",
+            "wait_for_completion_interruptible", "wait_for_completion_killable", "wait_for_completion_io",
+            "wait_for_completion_io_timeout", "wait_for_completion_interruptible_timeout",
+            "wait_for_completion_killable_timeout");
+
     /** True when a cycle was found and it is of spinlocks. */
     boolean spin;
     /** The waiters' locks that the last {@link #cycle} read. */
@@ -105,7 +111,7 @@ final class ModuleLockCalls {
                 int depth = 0;
                 Call took = null;
                 for (Call c : calls.get()) {
-                    if (c.atReturn() || !lock.equals(c.lock())) {
+                    if (c.atReturn() || !lock.equals(c.lock()) || WAITS.contains(c.callee())) {
                         continue;
                     }
                     depth += LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1;
@@ -200,7 +206,7 @@ final class ModuleLockCalls {
                     Map<String, Integer> depth = new HashMap<>();
                     Map<String, Call> took = new HashMap<>();
                     for (Call c : calls.subList(0, calls.size() - 1)) {
-                        if (c.lock() == null) {
+                        if (c.lock() == null || WAITS.contains(c.callee())) {
                             continue;
                         }
                         depth.merge(c.lock(), LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1, Integer::sum);
@@ -265,7 +271,7 @@ final class ModuleLockCalls {
                 rdi = ops.startsWith("$") && named != null ? named : null;
             }
             if (in.mnemonic().startsWith("call") && named != null) {
-                if (LockCalls.ACQUIRE.contains(named) || LockCalls.RELEASE.contains(named)) {
+                if (LockCalls.ACQUIRE.contains(named) || LockCalls.RELEASE.contains(named) || WAITS.contains(named)) {
                     out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), named, rdi,
                             in.end() == start + returnOffset));
                 }

@@ -213,6 +213,8 @@ class AnalyzeLabScenarioTest {
                     + group(log, "\\[lab_busy_poll:(\\d+)\\]") + ")").contains("in no lock slow path");
             case "rcu_stall" -> assertThat(summary).contains("CPU " + group(log, "rcu: \\t(\\d+)-\\S+: \\(")
                     + " reported no quiescent state").contains("lab_rcu_reader");
+            case "hung_completion" -> assertThat(ev).contains("waits for fw_ready.")
+                    .containsPattern("fw_loader\\+0x[0-9a-f]+ calls wait_for_completion\\(&fw_ready\\)");
             case "hung_mutex" -> {
                 String owner = group(log, "task:lab_cfg_owner\\s+state:S.*?\\spid:(\\d+)");
                 assertThat(ev).contains("waits for cfg_mutex").contains("lab_cfg_owner (pid " + owner + "), state S in the log's"
