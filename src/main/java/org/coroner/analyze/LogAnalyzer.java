@@ -428,12 +428,19 @@ public final class LogAnalyzer {
         boolean irq = false;
         boolean softirq = false;
         boolean nmi = false;
+        boolean df = false;
         for (String l : r.lines()) {
             String t = Verdicts.strip(l);
             irq |= t.equals("<IRQ>");
             nmi |= t.equals("<NMI>");
+            df |= t.equals("<#DF>");
             softirq |= t.startsWith("handle_softirqs+") || t.startsWith("__do_softirq+") || t.startsWith("run_timer_softirq+")
                     || t.equals("<SOFTIRQ>");
+        }
+        if (df) {
+            // exc_double_fault runs as an NMI-like entry (irqentry_nmi_enter) on its own IST stack
+            return new Context.Execution("NMI", "the report's Call Trace has a <#DF> section: the double-fault handler,"
+                    + " entered like an NMI");
         }
         if (nmi) {
             return new Context.Execution("NMI", "the report's Call Trace has an <NMI> section");

@@ -199,8 +199,11 @@ class AnalyzeLabScenarioTest {
         String ev = evidence(a);
         String summary = a.verdict().summary();
         switch (scenario) {
-            case "stack_overflow" -> assertThat(summary).contains("insmod (pid " + group(log, "PID: (\\d+) Comm: insmod") + ")")
-                    .containsPattern("walk_tree\\.constprop\\.0 is \\d{2,} of the \\d+ frames");
+            case "stack_overflow" -> {
+                assertThat(summary).contains("insmod (pid " + group(log, "PID: (\\d+) Comm: insmod") + ")")
+                        .containsPattern("walk_tree\\.constprop\\.0 is \\d{2,} of the \\d+ frames");
+                assertThat(a.context().execution().context()).isEqualTo("NMI");
+            }
             case "double_free_debug" -> {
                 assertThat(summary).contains("freed twice: the free from lab_double_free()").contains("Object already free");
                 assertThat(ev).contains("Freed in " + group(log, "Freed in (lab_double_free\\+0x[0-9a-f]+)") + "/0x")
