@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/completion.h>
+#include <linux/semaphore.h>
 #include <linux/rcupdate.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -48,6 +49,7 @@ struct sem_pair {
 static LIST_HEAD(req_queue);
 static DEFINE_MUTEX(cfg_mutex);
 static DECLARE_COMPLETION(fw_ready);
+static DEFINE_SEMAPHORE(io_sem);
 static volatile int spin_forever = 1;
 
 /* double_free: the same object freed twice. SLUB's hardened free list sees it is already the
@@ -184,6 +186,25 @@ static int cfg_waiter(void *arg)
 	return 0;
 }
 
+/* hung_semaphore: io_owner takes the (binary) semaphore io_sem and sleeps with it; io_waiter
+ * blocks in down() in D state. A semaphore records no owner: only the owner's code shows it. */
+static int io_owner(void *arg)
+{
+	down(&io_sem);
+	while (spin_forever)
+		schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
+	up(&io_sem);
+	return 0;
+}
+
+static int io_waiter(void *arg)
+{
+	msleep(100);
+	down(&io_sem);
+	up(&io_sem);
+	return 0;
+}
+
 /* rwsem_abba: two writers take two allocated rw_semaphores in opposite orders. */
 static int sem_lr(void *arg)
 {
@@ -294,6 +315,11 @@ static int __init coronerlab_init(void)
 	if (!strcmp(scenario, "hung_mutex")) {
 		start_on(cfg_owner, NULL, "lab_cfg_owner", -1);
 		start_on(cfg_waiter, NULL, "lab_cfg_waiter", -1);
+		return 0;
+	}
+	if (!strcmp(scenario, "hung_semaphore")) {
+		start_on(io_owner, NULL, "lab_io_owner", -1);
+		start_on(io_waiter, NULL, "lab_io_waiter", -1);
 		return 0;
 	}
 	if (!strcmp(scenario, "rwsem_abba")) {

@@ -47,6 +47,9 @@ final class Locks {
             "wait_for_completion_timeout", "wait_for_completion_interruptible", "wait_for_completion_killable",
             "wait_for_completion_io", "wait_for_completion_io_timeout", "wait_for_completion_interruptible_timeout",
             "wait_for_completion_killable_timeout");
+    /** A counting semaphore's sleep: {@code __down_common()} with a {@code struct semaphore_waiter} on the stack. */
+    private static final Set<String> SEM_SLOW = Set.of("__down_common", "__down", "__down_interruptible", "__down_killable",
+            "__down_timeout");
     /** Where a task waits for a completion: {@code __wait_for_common(x, ...)} under wait_for_completion*(). */
     private static final Set<String> COMPLETION_WAIT = Set.of("__wait_for_common", "wait_for_common", "wait_for_common_io");
 
@@ -118,6 +121,9 @@ final class Locks {
             if (COMPLETION_WAIT.contains(fn)) {
                 return completionWait(t, b, i, fn);
             }
+            if (SEM_SLOW.contains(fn)) {
+                return sleepingWait(t, b, i, "semaphore", "struct semaphore_waiter", "struct semaphore", "wait_list");
+            }
         }
         return Optional.empty();
     }
@@ -184,6 +190,7 @@ final class Locks {
             for (int guard = 0; guard < 10000 && p != node; guard++) {
                 if (!isWaiter(p - listOff, taskOff)) {
                     long lock = p - headOff;
+                    expression(b, frame, lock);
                     String fn = bt.symbolizer().function(f.isReturnAddress() ? f.pc() - 1 : f.pc());
                     String site = callSite(b, frame);
                     Evidence ev = Evidence.of("memory", t.comm() + " (pid " + t.pid() + ") waits in " + fn + " for the " + type + " "
@@ -232,6 +239,7 @@ final class Locks {
                     new org.coroner.session.DebugInfo.FileAddress(fa.get().symbolizer(), pc), reg)) {
                 if (v.parameter() && v.name().equals("lock") && v.value().isPresent()) {
                     long lock = v.value().getAsLong();
+                    expression(b, frame, lock);
                     Evidence ev = Evidence.of("dwarf", t.comm() + " (pid " + t.pid() + ") on CPU " + b.cpu() + " spins in " + fn
                                     + " for the spinlock " + lockName(lock) + " at " + Hex.format(lock) + lockWord(lock) + ".",
                             "parameter 'lock' of " + fn + " (" + v.where() + ") with the registers the CPU saved when it was"
@@ -275,8 +283,67 @@ final class Locks {
         }
     }
 
+    /** Source expressions of locks in allocated objects, as the waiters' callers reach them ({@code p->right}). */
+    private final Map<Long, String> expressions = new HashMap<>();
+
+    /**
+     * {@code p->right}: a pointer variable of the frame that asked for the lock (the first frame above
+     * the lock functions) points to the struct the lock is in; DWARF gives the member at the offset.
+     */
+    private void expression(Backtracer.Backtrace b, int frame, long lock) {
+        if (expressions.containsKey(lock) || bt.symbolizer().lookup(lock).filter(n -> Long.compareUnsigned(n.offset(), 0x10000) < 0)
+                .isPresent()) {
+            return; // a named lock needs no expression
+        }
+        try {
+            for (int i = frame + 1; i < b.frames().size(); i++) {
+                Frame f = b.frames().get(i);
+                String fn = bt.symbolizer().function(f.pc() - 1);
+                if (MUTEX_SLOW.contains(fn) || RWSEM_SLOW.contains(fn) || SPIN_SLOW.contains(fn) || SEM_SLOW.contains(fn)
+                        || fn.startsWith("_raw_") || SCHEDULER.contains(fn) || !f.isReturnAddress()) {
+                    continue;
+                }
+                var fa = s.debugInfo().fileAddress(f.pc() - 1);
+                if (fa.isEmpty()) {
+                    return;
+                }
+                var sym = fa.get().symbolizer();
+                List<org.coroner.dwarf.loc.Variables.Variable> vars = org.coroner.dwarf.loc.Variables.at(sym, fa.get().address());
+                for (FrameVariables.Value v : s.debugInfo().variables(b, bt).get(i).values()) {
+                    if (!v.pointer() || v.value().isEmpty()) {
+                        continue;
+                    }
+                    long base = v.value().getAsLong();
+                    for (var var : vars) {
+                        var struct = var.name().equals(v.name()) ? org.coroner.dwarf.loc.TypeNames.pointee(sym, var.typeDie())
+                                : Optional.<org.coroner.dwarf.Die>empty();
+                        if (struct.isEmpty()) {
+                            continue;
+                        }
+                        long size = org.coroner.dwarf.loc.TypeNames.size(sym, struct.get());
+                        if (Long.compareUnsigned(lock - base, size) < 0) {
+                            var m = org.coroner.dwarf.loc.TypeNames.memberAt(sym, struct.get(), lock - base);
+                            if (m.isPresent() && m.get().offset() == lock - base) {
+                                expressions.put(lock, "&" + v.name() + "->" + m.get().path());
+                                return;
+                            }
+                        }
+                    }
+                }
+                return;
+            }
+        } catch (RuntimeException e) {
+            // no expression: the lock keeps its address and object
+        }
+    }
+
     /** {@code mutex_a [crashlab]}, {@code struct+0x10 in a kmalloc-64 object}, or the address. */
     String lockName(long lock) {
+        String e = expressions.get(lock);
+        return e == null ? objectLockName(lock) : e + " (" + objectLockName(lock) + ")";
+    }
+
+    private String objectLockName(long lock) {
         var n = bt.symbolizer().lookup(lock);
         // unsigned: a heap address far above a symbol (the per-cpu area's __per_cpu_end) is not that symbol
         if (n.isPresent() && Long.compareUnsigned(n.get().offset(), 0x10000) < 0) {
@@ -320,6 +387,25 @@ final class Locks {
     private Optional<Hold> findHolder(Wait w) {
         if (w.type().equals("completion")) {
             return Optional.empty(); // a completion has no owner: whoever should complete it is not recorded
+        }
+        if (w.type().equals("semaphore")) {
+            // a semaphore records no owner either, and its holder may sleep: any task whose code took it
+            for (Tasks.Task t : bt.tasks().all()) {
+                if (t.address() == w.task().address() || t.idle() && t.pid() == 0) {
+                    continue;
+                }
+                try {
+                    Optional<LockCalls.Held> held = lockCalls.heldBy(backtrace(t), w.lock(),
+                            lockName(w.lock()).replaceFirst(" \\[.*\\]$", ""));
+                    if (held.isPresent()) {
+                        return Optional.of(new Hold(w.lock(), t, Evidence.of("code", lockName(w.lock()) + " is held by "
+                                + t.comm() + " (pid " + t.pid() + "): " + held.get().text() + ".", held.get().derivation())));
+                    }
+                } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+                    // a task whose stack cannot be read holds nothing we can prove
+                }
+            }
+            return Optional.empty();
         }
         try {
             if (w.type().equals("mutex") || w.type().equals("rwsem")) {

@@ -26,22 +26,22 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("fixtures")
 class AnalyzeLabScenarioTest {
-    private static Path labModules() {
-        Path d = Fixtures.cacheDir().resolve("lab");
-        assumeTrue(Files.isRegularFile(d.resolve("coronerlab.ko")), "no coronerlab.ko: run scripts/lab/build.sh");
+    /** The dump's directory, which keeps the coronerlab.ko it was made with (make-dumps.sh). */
+    private static Path labModules(Path d) {
+        assumeTrue(Files.isRegularFile(d.resolve("coronerlab.ko")), "no coronerlab.ko in " + d + ": run scripts/make-scenario-dumps.sh");
         return d;
     }
 
     private static Analysis dump(String scenario) throws Exception {
         Path d = AnalyzeScenarioTest.dir(scenario);
-        try (Session s = Session.open(Fixtures.vmlinux(), d.resolve("vmcore"), List.of(labModules(), Fixtures.kernelDir()), false)) {
+        try (Session s = Session.open(Fixtures.vmlinux(), d.resolve("vmcore"), List.of(labModules(d), Fixtures.kernelDir()), false)) {
             return new DumpAnalyzer(s).analyze();
         }
     }
 
     private static Analysis log(String scenario) {
         Path d = AnalyzeScenarioTest.dir(scenario);
-        try (DebugFiles debug = new DebugFiles(Fixtures.vmlinux(), List.of(labModules(), Fixtures.kernelDir()))) {
+        try (DebugFiles debug = new DebugFiles(Fixtures.vmlinux(), List.of(labModules(d), Fixtures.kernelDir()))) {
             return new LogAnalyzer(d.resolve("console.log"), debug).analyze();
         }
     }
@@ -81,6 +81,7 @@ class AnalyzeLabScenarioTest {
             "rcu_stall       | rcu-stall               | rcu_reader          | spin_forever",
             "hung_completion | hung-task               | fw_loader           | wait_for_completion(&fw_ready)",
             "hung_mutex      | hung-task               | cfg_owner           | schedule_timeout_interruptible",
+            "hung_semaphore  | hung-task               | io_owner            | schedule_timeout_interruptible",
             "rwsem_abba      | mutex-deadlock          | sem_lr              | down_write(&p->right)",
             "spin_heap       | spinlock-deadlock       | pair_fs             | spin_lock(&p->second)"})
     void dump(String scenario, String kind, String function, String line) throws Exception {
@@ -154,15 +155,24 @@ class AnalyzeLabScenarioTest {
                         + " (pid " + owner + ")").contains("sleeps (state S)");
                 assertThat(ev).contains("struct mutex.owner");
             }
+            case "hung_semaphore" -> {
+                // a semaphore records no owner: the holder is the task whose code took it
+                String owner = group(log, "task:lab_io_owner\\s+state:S.*?\\spid:(\\d+)");
+                assertThat(summary).contains("lab_io_waiter").contains("waiting for semaphore io_sem [coronerlab] held by"
+                        + " lab_io_owner (pid " + owner + ")").contains("sleeps (state S)");
+                assertThat(ev).contains("struct semaphore_waiter").containsPattern("io_owner\\+0x[0-9a-f]+ called down\\(&io_sem, ");
+            }
             case "rwsem_abba" -> {
                 assertThat(summary).contains("lab_sem_lr").contains("lab_sem_rl").contains("kmalloc-96 object")
+                        .contains("holds rwsem &p->left (+0x0 in the kmalloc-96 object").contains("waits for rwsem &p->right (+0x28")
                         .doesNotContain("__per_cpu_end");
                 assertThat(ev).contains("struct rw_semaphore.owner").contains("struct rwsem_waiter");
                 assertThat(a.context().cycle()).hasSize(4);
             }
             case "spin_heap" -> {
                 assertThat(summary).contains("lab_pair_fs").contains("lab_pair_sf").contains("kmalloc-16 object")
-                        .doesNotContain("__per_cpu_end");
+                        .contains("holds spinlock &p->first (+0x0 in the kmalloc-16 object")
+                        .contains("waits for spinlock &p->second (+0x4").doesNotContain("__per_cpu_end");
                 assertThat(ev).contains("parameter 'lock' of native_queued_spin_lock_slowpath");
                 // each holder proven from its code: the lock argument computed from a register the unwinder recovered
                 String fs = group(log, "\\[lab_pair_fs:(\\d+)\\]");
@@ -186,6 +196,7 @@ class AnalyzeLabScenarioTest {
             "rcu_stall       | rcu-stall               | rcu_reader",
             "hung_completion | hung-task               | fw_loader",
             "hung_mutex      | hung-task               | cfg_owner",
+            "hung_semaphore  | hung-task               | io_owner",
             "rwsem_abba      | hung-task               | sem_lr",
             "spin_heap       | soft-lockup             | "})
     void log(String scenario, String kind, String function) throws Exception {
@@ -218,6 +229,8 @@ class AnalyzeLabScenarioTest {
                     + " reported no quiescent state").contains("lab_rcu_reader");
             case "hung_completion" -> assertThat(ev).contains("waits for fw_ready.")
                     .containsPattern("fw_loader\\+0x[0-9a-f]+ calls wait_for_completion\\(&fw_ready\\)");
+            case "hung_semaphore" -> assertThat(summary).contains("waits for io_sem, held by lab_io_owner (pid "
+                    + group(log, "task:lab_io_owner\\s+state:S.*?\\spid:(\\d+)") + ") (state S)");
             case "hung_mutex" -> {
                 String owner = group(log, "task:lab_cfg_owner\\s+state:S.*?\\spid:(\\d+)");
                 assertThat(ev).contains("waits for cfg_mutex").contains("lab_cfg_owner (pid " + owner + "), state S in the log's"
