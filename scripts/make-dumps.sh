@@ -23,7 +23,7 @@
 # with the knobs that make it panic (set by init below): double_free, double_free_debug (the same
 # under slub_debug=FU with panic_on_taint=0x20), stack_overflow, bad_pointer,
 # list_corruption (panic_on_oops), warning (panic_on_warn=1), soft_lockup (watchdog_thresh=2),
-# rcu_stall (panic_on_rcu_stall=1, rcu_cpu_stall_timeout=3), hung_completion, hung_mutex,
+# rcu_stall and rcu_blocked (panic_on_rcu_stall=1, rcu_cpu_stall_timeout=3), hung_completion, hung_mutex,
 # hung_semaphore, rwsem_abba (hung_task_panic, 8 s), spin_heap (softlockup_panic, watchdog_thresh=4), hard_lockup
 # (hardlockup_panic=1, watchdog_thresh=2; needs the perf NMI watchdog, so KVM with -cpu host on a
 # host with a PMU: the only scenario booted under KVM, the others stay on TCG as the shared fixtures
@@ -55,7 +55,7 @@ if [ "$kdump_only" = 1 ]; then
   cmdline="${cmdline:+$cmdline }panic_print=65"
 fi
 out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/${name:-qemu-$scenario}"
-lab_scenarios=" double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap hard_lockup "
+lab_scenarios=" double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall rcu_blocked hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap hard_lockup "
 lab_ko=""
 case "$lab_scenarios" in
   *" $scenario "*) lab_ko="$(bash "$here/scripts/lab/build.sh")" ;;
@@ -126,7 +126,7 @@ case "$scenario" in
   warning) printf '%s\n' 'echo 1 > /proc/sys/kernel/panic_on_warn' ;;
   soft_lockup) printf '%s\n' 'echo 2 > /proc/sys/kernel/watchdog_thresh' ;;
   spin_heap) printf '%s\n' 'echo 4 > /proc/sys/kernel/watchdog_thresh' ;;
-  rcu_stall) printf '%s\n' 'echo 1 > /proc/sys/kernel/panic_on_rcu_stall' \
+  rcu_stall|rcu_blocked) printf '%s\n' 'echo 1 > /proc/sys/kernel/panic_on_rcu_stall' \
                'echo 3 > /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout' ;;
   hard_lockup) printf '%s\n' 'echo 1 > /proc/sys/kernel/hardlockup_panic' 'echo 2 > /proc/sys/kernel/watchdog_thresh' ;;
 esac >> "$work/root/init"

@@ -17,7 +17,7 @@ done
 if [ ${#scenarios[@]} = 0 ]; then
   scenarios=(null listdel uaf bug spin_abba mutex_abba work timer sysrq oom
              double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall
-             hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap)
+             rcu_blocked hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap)
   if [ -w /dev/kvm ] && [ -e /sys/bus/event_source/devices/cpu ]; then scenarios+=(hard_lockup)
   else echo "make-scenario-dumps: hard_lockup skipped (it needs KVM and a host PMU for the NMI watchdog)" >&2; fi
 fi

@@ -150,6 +150,17 @@ static int rcu_reader(void *arg)
 	return 0;
 }
 
+/* rcu_blocked: a kthread sleeps inside an RCU read-side critical section; preemptible RCU queues
+ * it as a blocked reader and the grace period waits for it. */
+static int rcu_sleeper(void *arg)
+{
+	rcu_read_lock();
+	while (spin_forever)
+		schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
+	rcu_read_unlock();
+	return 0;
+}
+
 /* hard_lockup: a kthread spins with interrupts off; only the NMI watchdog can see it. */
 static int irq_off_poll(void *arg)
 {
@@ -302,6 +313,10 @@ static int __init coronerlab_init(void)
 	}
 	if (!strcmp(scenario, "rcu_stall")) {
 		start_on(rcu_reader, NULL, "lab_rcu_reader", 1);
+		return 0;
+	}
+	if (!strcmp(scenario, "rcu_blocked")) {
+		start_on(rcu_sleeper, NULL, "lab_rcu_sleeper", -1);
 		return 0;
 	}
 	if (!strcmp(scenario, "hard_lockup")) {

@@ -37,7 +37,7 @@ final class Locks {
     private static final Set<String> SPIN_SLOW = Set.of("native_queued_spin_lock_slowpath", "queued_spin_lock_slowpath",
             "__pv_queued_spin_lock_slowpath", "queued_read_lock_slowpath", "queued_write_lock_slowpath",
             "do_raw_spin_lock", "__raw_spin_lock");
-    private static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
+    static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
             "io_schedule", "io_schedule_timeout", "schedule_hrtimeout_range_clock", "schedule_hrtimeout_range",
             "__cond_resched", "preempt_schedule_common", "do_nanosleep", "hrtimer_nanosleep", "__x64_sys_nanosleep",
             "wait_for_completion", "__wait_for_common", "wait_for_common", "rwsem_down_write_slowpath",

@@ -353,7 +353,7 @@ public final class LogAnalyzer {
             f.location = calls.siteLocation(blocked.get(0).waitsIn());
         }
         if (waiters.isEmpty() && (hint == Kind.SOFT_LOCKUP || hint == Kind.HARD_LOCKUP || hint == Kind.RCU_STALL)) {
-            Stalls.explainLog(f, log);
+            Stalls.explainLog(f, log, calls == null ? null : calls::siteLocation);
             return;
         }
         f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()

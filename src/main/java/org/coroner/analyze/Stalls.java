@@ -91,6 +91,7 @@ final class Stalls {
                 String cpu = st.cpu() != null ? "CPU " + st.cpu() : who;
                 f.add("log", "The kernel's report names " + cpu + ": " + st.how() + ".", "the " + f.kind.title() + " report in"
                         + " the printk ring buffer");
+                earlierWarnings(f, log);
                 Optional<DumpFault.Trap> trap = DumpFault.trap(bt, b.frames());
                 DumpFault df = new DumpFault(s);
                 if (trap.isPresent()) {
@@ -102,15 +103,22 @@ final class Stalls {
                             "exception frame (struct pt_regs) at " + Hex.format(trap.get().frame().regsAddress())
                                     + " on the stack of " + who + (st.cpu() != null ? ", the task the runqueue of CPU " + st.cpu()
                                     + " has as current" : ""));
-                } else if (!b.frames().isEmpty()) {
-                    f.location = df.location(b.frames().get(0).pc() - (b.frames().get(0).isReturnAddress() ? 1 : 0));
+                } else {
+                    // not running: where it went to sleep, the first frame outside the scheduler
+                    b.frames().stream().filter(fr -> fr.isReturnAddress()
+                            && !Locks.SCHEDULER.contains(bt.symbolizer().function(fr.pc() - 1))).findFirst().ifPresent(fr -> {
+                                f.location = df.location(fr.pc() - 1);
+                                f.add("memory", who + " is not running: state " + stateName(t.state()) + " in "
+                                        + DumpAnalyzer.frameName(bt, fr) + ".", "its task_struct.__state and its backtrace"
+                                        + " (ORC unwind from its switch frame)");
+                            });
                 }
                 String state = taskState(s, t, f);
                 f.confidence = trap.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
                 f.summary = switch (f.kind) {
                     case RCU_STALL -> "RCU stall: " + (st.cpu() != null ? "CPU " + st.cpu() + " reported no quiescent state ("
-                            + st.how() + "): it runs " : "") + who + (f.location == null ? "" : " in " + f.location.text())
-                            + state + ".";
+                            + st.how() + "): it runs " + who : who + " blocks the grace period (" + st.how() + "), asleep")
+                            + (f.location == null ? "" : " in " + f.location.text()) + state + ".";
                     case HARD_LOCKUP -> "Hard lockup: CPU " + st.cpu() + " ran " + who + " with interrupts off"
                             + (f.location == null ? "" : " in " + f.location.text()) + state + "; it waits for no lock.";
                     default -> "Soft lockup: CPU " + st.cpu() + " was " + st.how() + " running " + who
@@ -126,10 +134,38 @@ final class Stalls {
         return false;
     }
 
+    /**
+     * A WARNING the kernel printed before an RCU stall (it taints W): for a reader that slept inside
+     * rcu_read_lock(), rcu_note_context_switch() warns at that switch (kernel/rcu/tree_plugin.h).
+     */
+    private static void earlierWarnings(Finding f, KernelLog log) {
+        if (f.kind != Kind.RCU_STALL) {
+            return;
+        }
+        for (String l : log.lines()) {
+            String t = Verdicts.strip(l);
+            if (t.contains("detected stalls on CPUs/tasks") || t.contains("self-detected stall")) {
+                return;
+            }
+            if (t.startsWith("WARNING: ")) {
+                f.add("log", "Before the stall the kernel warned: " + t + ".", "the log before the stall report");
+                return;
+            }
+        }
+    }
+
+    private static String stateName(long st) {
+        return st == 0 ? "R (running)" : (st & 2) != 0 ? "D (uninterruptible sleep)" : (st & 1) != 0 ? "S (interruptible sleep)"
+                : "0x" + Long.toHexString(st);
+    }
+
     /** What keeps the task on its CPU: its run time since it was last switched in, its RCU read-side nesting. */
     private static String taskState(Session s, Tasks.Task t, Finding f) {
         StringBuilder out = new StringBuilder();
         try {
+            if (t.state() != 0) {
+                throw new IllegalStateException("not running"); // a sleeping task's run time says nothing of a stall
+            }
             var task = t.task();
             long sum = task.member("se.sum_exec_runtime").u64();
             long prev = task.member("se.prev_sum_exec_runtime").u64();
@@ -139,7 +175,7 @@ final class Stalls {
                         "task->se.sum_exec_runtime - se.prev_sum_exec_runtime (set when the scheduler picked it)");
                 out.append(", on the CPU for ").append(String.format("%.1f", secs)).append(" s without scheduling");
             }
-        } catch (FaultException | IllegalArgumentException e) {
+        } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
             // no run time: the rest still stands
         }
         if (f.kind == Kind.RCU_STALL) {
@@ -159,14 +195,38 @@ final class Stalls {
         return out.toString();
     }
 
-    /** The same from a log alone: the stuck CPU and task the report names, where its registers put it. */
-    static void explainLog(Finding f, KernelLog log) {
+    private static final Pattern TASK_DUMP = Pattern.compile("task:(\\S+)\\s+state:(\\S+)\\s.*?\\spid:(\\d+)");
+
+    /**
+     * The same from a log alone: the stuck CPU and task the report names, where its registers put it;
+     * for a blocked RCU reader, the task's own trace (the stall report prints it) and where it sleeps,
+     * through {@code site} (a frame of the log to its source location), when given.
+     */
+    static void explainLog(Finding f, KernelLog log, java.util.function.Function<String, CodeLocation> site) {
         List<Stuck> stuck = fromLog(log, f.kind);
         if (stuck.isEmpty()) {
             return;
         }
         Stuck st = stuck.get(0);
         String who = st.comm() != null ? st.comm() + " (pid " + st.pid() + ")" : null;
+        if (st.cpu() == null && st.pid() != null) {
+            List<String> lines = log.lines();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = TASK_DUMP.matcher(lines.get(i));
+                if (m.find() && Integer.parseInt(m.group(3)) == st.pid()) {
+                    who = m.group(1) + " (pid " + st.pid() + ")";
+                    String frame = LogTraces.trace(lines, i).stream().filter(fr -> !LogTraces.isScheduler(fr)
+                            && !Locks.SCHEDULER.contains(LogTraces.function(fr))).findFirst().orElse(null);
+                    if (frame != null) {
+                        f.add("log", who + " is in state " + m.group(2) + " in " + frame + ".", "its trace in the stall report");
+                        if (site != null) {
+                            f.location = site.apply(frame);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
         if (who == null && st.cpu() != null) {
             Pattern cpuLine = Pattern.compile("CPU: " + st.cpu() + " PID: (\\d+) Comm: (\\S+)");
             for (String l : log.lines()) {
@@ -178,11 +238,14 @@ final class Stalls {
             }
         }
         f.add("log", "The kernel's report names " + (st.cpu() != null ? "CPU " + st.cpu() : "pid " + st.pid()) + ": " + st.how()
-                + (who != null ? ", running " + who : "") + ".", "the " + f.kind.title() + " report and the CPU's registers in the log");
+                + (who != null && st.cpu() != null ? ", running " + who : "") + ".", "the " + f.kind.title() + " report"
+                + (st.cpu() != null ? " and the CPU's registers" : "") + " in the log");
+        earlierWarnings(f, log);
         String where = f.location == null ? "" : " in " + f.location.text();
         f.summary = switch (f.kind) {
             case RCU_STALL -> "RCU stall: " + (st.cpu() != null ? "CPU " + st.cpu() + " reported no quiescent state (" + st.how() + ")"
-                    : "pid " + st.pid() + " " + st.how()) + (who != null ? ", running " + who : "") + where + ".";
+                    + (who != null ? ", running " + who : "") : (who != null ? who : "pid " + st.pid()) + " blocks the grace"
+                    + " period (" + st.how() + "), asleep") + where + ".";
             case HARD_LOCKUP -> "Hard lockup: CPU " + st.cpu() + " ran with interrupts off" + (who != null ? " (" + who + ")" : "")
                     + where + ".";
             default -> "Soft lockup: CPU " + st.cpu() + " was " + st.how() + (who != null ? " running " + who : "") + where

@@ -79,6 +79,7 @@ class AnalyzeLabScenarioTest {
             "warning         | warning                 | check_state         | WARN_ON(r->state & 0x4)",
             "soft_lockup     | soft-lockup             | busy_poll           | spin_forever",
             "rcu_stall       | rcu-stall               | rcu_reader          | spin_forever",
+            "rcu_blocked     | rcu-stall               | rcu_sleeper         | schedule_timeout_interruptible",
             "hung_completion | hung-task               | fw_loader           | wait_for_completion(&fw_ready)",
             "hung_mutex      | hung-task               | cfg_owner           | schedule_timeout_interruptible",
             "hung_semaphore  | hung-task               | io_owner            | schedule_timeout_interruptible",
@@ -141,9 +142,17 @@ class AnalyzeLabScenarioTest {
                 String cpu = group(log, "rcu: \\t(\\d+)-\\S+: \\(\\d+ ticks this GP\\)");
                 assertThat(summary).contains("CPU " + cpu + " reported no quiescent state").contains("lab_rcu_reader")
                         .contains("inside rcu_read_lock() (nesting 1)");
-                assertThat(ev).contains("rcu_read_lock_nesting is 1");
-                // not the CPU that detected the stall and panicked (it was idle)
-                assertThat(a.context().task().comm()).isNotEqualTo("lab_rcu_reader");
+                // whichever CPU detected it (the idle one, or the stalled CPU itself: "self-detected stall"), the
+                // verdict is the stalled CPU's task
+                assertThat(ev).contains("rcu_read_lock_nesting is 1").contains("CPU " + cpu + " runs lab_rcu_reader");
+            }
+            case "rcu_blocked" -> {
+                // a reader asleep inside rcu_read_lock(): the report names it as a blocked task, P<pid>
+                String pid = group(log, "Tasks blocked on level-0 rcu_node \\(CPUs [^)]*\\): P(\\d+)");
+                assertThat(summary).contains("lab_rcu_sleeper (pid " + pid + ") blocks the grace period")
+                        .contains("inside rcu_read_lock() (nesting 1)");
+                assertThat(ev).contains("state S (interruptible sleep)").contains("Before the stall the kernel warned: WARNING:")
+                        .contains("rcu_note_context_switch");
             }
             case "hung_completion" -> {
                 assertThat(summary).contains("lab_fw_loader").contains("waiting for completion fw_ready [coronerlab]");
@@ -175,10 +184,12 @@ class AnalyzeLabScenarioTest {
                         .contains("waits for spinlock &p->second (+0x4").doesNotContain("__per_cpu_end");
                 assertThat(ev).contains("parameter 'lock' of native_queued_spin_lock_slowpath");
                 // each holder proven from its code: the lock argument computed from a register the unwinder recovered
-                String fs = group(log, "\\[lab_pair_fs:(\\d+)\\]");
-                assertThat(ev).containsPattern("is held by lab_pair_fs \\(pid " + fs + ", CPU \\d\\): pair_fs\\+0x[0-9a-f]+ called"
+                // (the soft lockup names whichever of the two CPUs the watchdog caught first)
+                String stuck = group(log, "soft lockup - CPU#\\d+ stuck for \\d+s! \\[lab_pair_\\w\\w:(\\d+)\\]");
+                assertThat(ev).containsPattern("is held by lab_pair_fs \\(pid \\d+, CPU \\d\\): pair_fs\\+0x[0-9a-f]+ called"
                         + " _raw_spin_lock").containsPattern("is held by lab_pair_sf \\(pid \\d+, CPU \\d\\): pair_sf\\+0x")
-                        .contains("'s %rdi is the entry value of %rdi").doesNotContain("probably held");
+                        .contains("(pid " + stuck + ", CPU ").contains("'s %rdi is the entry value of %rdi")
+                        .doesNotContain("probably held");
             }
             default -> throw new AssertionError(scenario);
         }
@@ -194,6 +205,7 @@ class AnalyzeLabScenarioTest {
             "warning         | warning                 | check_state",
             "soft_lockup     | soft-lockup             | busy_poll",
             "rcu_stall       | rcu-stall               | rcu_reader",
+            "rcu_blocked     | rcu-stall               | rcu_sleeper",
             "hung_completion | hung-task               | fw_loader",
             "hung_mutex      | hung-task               | cfg_owner",
             "hung_semaphore  | hung-task               | io_owner",
@@ -227,6 +239,8 @@ class AnalyzeLabScenarioTest {
                     + group(log, "\\[lab_busy_poll:(\\d+)\\]") + ")").contains("in no lock slow path");
             case "rcu_stall" -> assertThat(summary).contains("CPU " + group(log, "rcu: \\t(\\d+)-\\S+: \\(")
                     + " reported no quiescent state").contains("lab_rcu_reader");
+            case "rcu_blocked" -> assertThat(summary).contains("lab_rcu_sleeper (pid "
+                    + group(log, "rcu_node \\(CPUs [^)]*\\): P(\\d+)") + ") blocks the grace period");
             case "hung_completion" -> assertThat(ev).contains("waits for fw_ready.")
                     .containsPattern("fw_loader\\+0x[0-9a-f]+ calls wait_for_completion\\(&fw_ready\\)");
             case "hung_semaphore" -> assertThat(summary).contains("waits for io_sem, held by lab_io_owner (pid "
