@@ -195,7 +195,10 @@ public final class LogAnalyzer {
                     }
                     rel.subList(after, rel.size()).stream().filter(fr -> fr.file() != null
                             && !Verdicts.checkerFile(fr.file())).findFirst().ifPresent(fr -> {
-                                f.location = location(fr);
+                                // a return address: the line of the call is at address - 1 (a module frame's, from its .ko)
+                                CodeLocation call = fr.module() != null && debug != null
+                                        ? new ModuleLockCalls(debug).siteLocation(fr.kernelSpelling()) : null;
+                                f.location = call != null && call.file() != null ? call : location(fr);
                                 f.add("log", "The first caller outside the allocator and list debugging is " + fr.kernelSpelling()
                                         + ".", "the report's Call Trace (frames without '?')");
                             });

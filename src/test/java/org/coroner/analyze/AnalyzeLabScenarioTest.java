@@ -232,8 +232,12 @@ class AnalyzeLabScenarioTest {
                 assertThat(ev).contains("Freed in " + group(log, "Freed in (lab_double_free\\+0x[0-9a-f]+)") + "/0x")
                         .contains("The first caller outside the allocator and list debugging is lab_double_free+0x");
             }
-            case "double_free", "list_corruption" -> assertThat(ev).contains("The first caller outside the allocator and list"
-                    + " debugging is " + function + "+0x");
+            case "double_free", "list_corruption" -> {
+                assertThat(ev).contains("The first caller outside the allocator and list debugging is " + function + "+0x");
+                // the line of the call (return address - 1), as from the dump
+                assertThat(sourceLine(a.verdict().location())).contains(scenario.equals("double_free") ? "req_release(r);"
+                        : "list_del(&r[1]->link)");
+            }
             case "bad_pointer" -> assertThat(summary).contains(group(log, "non-canonical address (0x[0-9a-f]+)"));
             case "soft_lockup" -> assertThat(summary).contains("lab_busy_poll (pid "
                     + group(log, "\\[lab_busy_poll:(\\d+)\\]") + ")").contains("in no lock slow path");
