@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.coroner.arch.x86_64.unwind.Frame;
 import org.coroner.disasm.Instruction;
@@ -130,74 +128,23 @@ final class LockCalls {
         return all.stream().filter(c -> c.insn().address() < end).toList();
     }
 
-    /** A register's value over straight-line code: the entry value of {@code base} plus {@code disp}; base null: unknown. */
-    private record Sym(String base, long disp) {
-        static final Sym UNKNOWN = new Sym(null, 0);
-
-        Sym plus(long d) {
-            return base == null ? this : new Sym(base, disp + d);
-        }
-    }
-
-    private static final String[] REGS = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
-        "r12", "r13", "r14", "r15"};
-    private static final Pattern LEA = Pattern.compile("(-?0x[0-9a-f]+)?\\(%(\\w+)\\)");
-
     /**
      * Lock calls whose argument the code computes from a register (a lock in an allocated object,
-     * reached through a pointer), made concrete: the function's code is read straight through with
-     * each register as "entry value of some register plus a constant" (mov, lea, add/sub of an
-     * immediate; any other write or a call's clobber makes it unknown); at the call the frame is in
-     * now, a callee-saved register whose value the unwinder recovered pins that entry value, and so
-     * every earlier lock argument that derives from it.
+     * reached through a pointer), made concrete: the function's code is read straight through
+     * ({@link RegisterSymbols}); at the call the frame is in now, a callee-saved register whose value
+     * the unwinder recovered pins that entry value, and so every earlier lock argument that derives
+     * from it.
      */
     private List<Call> computed(FunctionCode fc, List<Call> calls, org.coroner.dwarf.loc.RegisterFile regs, List<String> why) {
-        java.util.Map<String, Sym> st = new java.util.HashMap<>();
-        for (String r : REGS) {
-            st.put(r, new Sym(r, 0));
-        }
-        java.util.Map<Long, Sym> argAt = new java.util.HashMap<>();
-        List<Instruction> ins = fc.instructions();
-        for (int i = 0; i < ins.size() - 1; i++) {
-            Instruction in = ins.get(i);
-            if (in.mnemonic().startsWith("call")) {
-                argAt.put(in.address(), st.get("rdi"));
-                for (String r : REGS) {
-                    if (SourceTrace.writes(in, r)) {
-                        st.put(r, Sym.UNKNOWN);
-                    }
-                }
-                continue;
-            }
-            List<String> ops = SourceTrace.operands(in);
-            String dst = ops.isEmpty() ? null : ops.get(ops.size() - 1);
-            String src = ops.size() == 2 ? ops.get(0) : null;
-            String d = dst != null && dst.startsWith("%") ? dst.substring(1) : null;
-            Sym value = null;
-            if (d != null && src != null && java.util.Arrays.asList(REGS).contains(d)) {
-                String m = in.mnemonic();
-                Matcher lea = LEA.matcher(src);
-                if ((m.equals("mov") || m.equals("movq")) && src.startsWith("%") && st.containsKey(src.substring(1))) {
-                    value = st.get(src.substring(1));
-                } else if ((m.equals("lea") || m.equals("leaq")) && lea.matches() && st.containsKey(lea.group(2))) {
-                    value = st.get(lea.group(2)).plus(lea.group(1) == null ? 0 : SourceTrace.parseImm(lea.group(1)));
-                } else if ((m.equals("add") || m.equals("addq") || m.equals("sub") || m.equals("subq")) && src.startsWith("$")) {
-                    long imm = SourceTrace.parseImm(src.substring(1));
-                    value = st.get(d).plus(m.startsWith("add") ? imm : -imm);
-                }
-            }
-            for (String r : REGS) {
-                if (SourceTrace.writes(in, r)) {
-                    st.put(r, r.equals(d) && value != null ? value : Sym.UNKNOWN);
-                }
-            }
-        }
+        RegisterSymbols rs = RegisterSymbols.read(fc.instructions(), fc.instructions().size() - 1);
+        java.util.Map<String, RegisterSymbols.Sym> st = rs.atEnd();
+        java.util.Map<Long, RegisterSymbols.Sym> argAt = rs.firstArgument();
         // the entry values the frame's recovered callee-saved registers pin down
         java.util.Map<String, Long> entry = new java.util.HashMap<>();
         java.util.Map<String, String> via = new java.util.HashMap<>();
         for (String r : new String[] {"rbx", "rbp", "r12", "r13", "r14", "r15"}) {
             int n = org.coroner.dwarf.loc.X86DwarfRegisters.number(r);
-            Sym v = st.get(r);
+            RegisterSymbols.Sym v = st.get(r);
             if (v.base() != null && regs != null && regs.known(n)) {
                 entry.putIfAbsent(v.base(), regs.value(n) - v.disp());
                 via.putIfAbsent(v.base(), "%" + r + " = " + Hex.format(regs.value(n)) + " = entry %" + v.base()
@@ -206,7 +153,7 @@ final class LockCalls {
         }
         List<Call> out = new ArrayList<>();
         for (Call c : calls) {
-            Sym a = argAt.get(c.insn().address());
+            RegisterSymbols.Sym a = argAt.get(c.insn().address());
             if (c.lock() == null && a != null && a.base() != null && entry.containsKey(a.base())) {
                 long lock = entry.get(a.base()) + a.disp();
                 why.add(c.at() + "'s %rdi is the entry value of %" + a.base() + (a.disp() == 0 ? "" : " + " + Hex.format(a.disp()))

@@ -374,6 +374,8 @@ public final class LogAnalyzer {
     }
 
     private static final Pattern CPU_LINE = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+)");
+    private static final Pattern RIP_LINE = Pattern.compile("RIP: 0010:(\\S+)");
+    private static final Pattern REG = Pattern.compile("\\b(RAX|RBX|RCX|RDX|RSI|RDI|RBP|R0[89]|R1[0-5]): ([0-9a-f]{16})");
 
     /** Hung tasks with their traces, and every CPU backtrace whose trace spins in a spinlock slow path. */
     static List<ModuleLockCalls.Waiter> waiters(KernelLog log) {
@@ -393,8 +395,22 @@ public final class LogAnalyzer {
                         .anyMatch(l -> l.contains("RIP: 0010:") && l.contains("_lock_slowpath"));
                 if (ripSpins || trace.stream().anyMatch(fr -> LogTraces.function(fr).contains("_lock_slowpath")
                         || LogTraces.function(fr).matches("_raw_(spin|read|write)_lock.*"))) {
+                    // the registers the report printed for this CPU (its RIP line and the register lines after it)
+                    String rip = null;
+                    java.util.Map<String, Long> regs = new java.util.HashMap<>();
+                    for (String l : lines.subList(i, Math.min(lines.size(), i + 12))) {
+                        Matcher rm = RIP_LINE.matcher(l);
+                        if (rm.find() && rip == null) {
+                            rip = rm.group(1);
+                        }
+                        Matcher g = REG.matcher(l);
+                        while (g.find() && rip != null) {
+                            regs.putIfAbsent(g.group(1).toLowerCase(java.util.Locale.ROOT).replace("r0", "r"),
+                                    Long.parseUnsignedLong(g.group(2), 16));
+                        }
+                    }
                     out.add(new ModuleLockCalls.Waiter(new Context.TaskRef(Integer.parseInt(c.group(2)), c.group(3),
-                            Integer.parseInt(c.group(1)), null, "RU"), trace));
+                            Integer.parseInt(c.group(1)), null, "RU"), trace, rip, regs));
                 }
             }
         }

@@ -34,7 +34,11 @@ final class ModuleLockCalls {
     }
 
     /** A task the log shows waiting (hung, or spinning on a CPU), with its Call Trace. */
-    record Waiter(Context.TaskRef task, List<String> trace) {
+    record Waiter(Context.TaskRef task, List<String> trace, String rip, Map<String, Long> regs) {
+        Waiter(Context.TaskRef task, List<String> trace) {
+            this(task, trace, null, Map.of());
+        }
+
     }
 
     /** One task's locks from its trace: the one it waits for and the ones it holds. */
@@ -198,7 +202,17 @@ final class ModuleLockCalls {
                 return Optional.empty();
             }
             try (ElfFile elf = ElfFile.open(ko.get())) {
-                return calls(elf, LogTraces.function(frame), LogTraces.offset(frame)).flatMap(calls -> {
+                Optional<Long> waited = spinningOn(b);
+                Optional<List<Call>> found = calls(elf, LogTraces.function(frame), LogTraces.offset(frame));
+                if (waited.isPresent() && found.isPresent() && !found.get().isEmpty()
+                        && found.get().get(found.get().size() - 1).lock() == null) {
+                    found = computedCalls(elf, LogTraces.function(frame), LogTraces.offset(frame), found.get(), waited.get());
+                }
+                String how = found.isPresent() && waited.isPresent() && found.get().stream().anyMatch(c -> c.lock() != null
+                        && c.lock().startsWith("0x")) ? "'s code (lock arguments read as one entry register plus constants), the"
+                        + " waited-for lock from the slow path's 'lock' (DWARF) in the registers the log printed for "
+                        + LogTraces.function(b.rip()) : "'s code with its relocations";
+                return found.flatMap(calls -> {
                     if (calls.isEmpty() || !calls.get(calls.size() - 1).atReturn()) {
                         return Optional.empty();
                     }
@@ -221,18 +235,83 @@ final class ModuleLockCalls {
                             holds.add(e.getKey());
                             Call c = took.get(e.getKey());
                             why.add(c.at() + " called " + c.callee() + "(&" + c.lock() + ") and no unlock of it comes before "
-                                    + wait.at() + ": " + ko.get().getFileName() + "'s code with its relocations");
+                                    + wait.at() + ": " + ko.get().getFileName() + how);
                         }
                     }
                     return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
                             wait.at() + " calls " + wait.callee() + "(" + (wait.lock() == null ? "a computed address" : "&" + wait.lock())
                                     + "), the frame the trace shows it in: "
-                                    + ko.get().getFileName() + "'s code with its relocations", wait.callee().startsWith("_raw_"),
+                                    + ko.get().getFileName() + how, wait.callee().startsWith("_raw_"),
                             holds, why));
                 });
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The spinlock a CPU the log shows in a spinlock slow path spins on: the slow path's {@code lock}
+     * parameter, in the register DWARF gives at the RIP the log printed, read from the log's registers.
+     */
+    private Optional<Long> spinningOn(Waiter b) {
+        if (b.rip() == null || b.regs().isEmpty() || debug.vmlinuxSymbolizer() == null) {
+            return Optional.empty();
+        }
+        String fn = LogTraces.function(b.rip());
+        long off = LogTraces.offset(b.rip());
+        if (!fn.contains("_lock_slowpath") || off < 0) {
+            return Optional.empty();
+        }
+        var sym = debug.vmlinuxSymbolizer();
+        var r = sym.resolve(fn, off, 0);
+        if (r.mismatch() != null || r.address() == -1) { // -1: not resolved (a kernel address is negative)
+            return Optional.empty();
+        }
+        for (var v : org.coroner.dwarf.loc.Variables.at(sym, r.address())) {
+            String reg = RegisterSymbols.dwarfName(v.register());
+            if (v.name().equals("lock") && reg != null && b.regs().containsKey(reg)) {
+                return Optional.of(b.regs().get(reg));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Lock calls with a computed argument, made concrete from the lock the frame waits for now: each
+     * argument read over the straight-line code ({@link RegisterSymbols}); one that derives from the
+     * same entry register as the waited-for one is that lock plus the difference of their constants.
+     */
+    private static Optional<List<Call>> computedCalls(ElfFile elf, String function, long returnOffset, List<Call> calls,
+                                                      long waited) {
+        Optional<SymbolTable.Symbol> sym = elf.symbols().byName(function);
+        if (sym.isEmpty()) {
+            return Optional.of(calls);
+        }
+        ElfFile.Section text = elf.section(sym.get().shndx());
+        long start = sym.get().value();
+        Bytes data = elf.data(text);
+        int len = (int) Math.min(returnOffset + 16, data.size() - start);
+        List<Instruction> ins = Disassembler.of(Arch.X86_64).disassemble(data.bytes(start, len), start, 0);
+        int upTo = 0;
+        while (upTo < ins.size() && ins.get(upTo).end() <= start + returnOffset) {
+            upTo++;
+        }
+        Map<Long, RegisterSymbols.Sym> arg = RegisterSymbols.read(ins, upTo).firstArgument();
+        RegisterSymbols.Sym now = arg.get(ins.get(upTo - 1).address());
+        if (now == null || now.base() == null) {
+            return Optional.of(calls);
+        }
+        List<Call> out = new ArrayList<>();
+        for (Call c : calls) {
+            long at = start + Long.parseLong(c.at().substring(c.at().lastIndexOf("+0x") + 3), 16);
+            RegisterSymbols.Sym a = arg.get(at);
+            if (c.lock() == null && a != null && now.base().equals(a.base())) {
+                out.add(new Call(c.at(), c.callee(), "0x" + Long.toHexString(waited - now.disp() + a.disp()), c.atReturn()));
+            } else {
+                out.add(c);
+            }
+        }
+        return Optional.of(out);
     }
 
     /** A lock call in a .ko function, its lock argument named by the relocation of {@code mov $imm,%rdi}. */
