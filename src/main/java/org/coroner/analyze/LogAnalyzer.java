@@ -239,7 +239,7 @@ public final class LogAnalyzer {
         }
         var s = sym.get();
         var res = s.resolve(r.rip().function(), r.rip().offset(), r.rip().size() == null ? 0 : r.rip().size());
-        if (res.mismatch() != null || res.address() < 0) {
+        if (res.mismatch() != null || res.address() == -1) { // -1: not resolved (a vmlinux address is negative)
             return Optional.empty();
         }
         final long poison1 = 0xdead000000000100L;
