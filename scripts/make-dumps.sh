@@ -9,7 +9,7 @@
 # Output: ${CORONER_DUMPS:-~/.cache/coroner/dumps}/qemu-SCENARIO/ (never the repository):
 #   elf (QEMU ELF), zlib (QEMU -z, flattened), lzo/snappy (QEMU -l/-s, if this QEMU has them),
 #   d31-lzo, d31-zlib-flat (makedumpfile, dump level 31), snappy/zstd-libzstd (pages rewritten
-#   with libsnappy/libzstd), console.log.
+#   with libsnappy/libzstd), console.log (and coronerlab.ko, the module a coronerlab scenario ran).
 # Does nothing when the directory is complete; --force remakes it. Prints how long it took.
 # --cmdline "ARGS" adds kernel parameters (e.g. slub_debug=FZPU), --name DIR names the output
 # directory instead of qemu-SCENARIO, --formats zlib,elf limits the dumps QEMU writes (and skips
@@ -17,8 +17,17 @@
 #
 # --kdump-only: one dump made as the shared fixtures were (kdump-compressed zlib, panic_print=65 so
 # the log carries every task's backtrace) into ${CORONER_DUMPS:-~/.cache/coroner/dumps}/SCENARIO/
-# {vmcore,console.log}. SCENARIO is a crashlab scenario, or one made without the module:
-# "sysrq" (echo c > /proc/sysrq-trigger) or "oom" (panic_on_oom=1 and a ramfs filled from /dev/zero).
+# {vmcore,console.log,coronerlab.ko}. SCENARIO is a crashlab scenario, or one made without the module:
+# "sysrq" (echo c > /proc/sysrq-trigger) or "oom" (panic_on_oom=1 and a ramfs filled from /dev/zero),
+# or one of Coroner's own module scripts/lab/coronerlab.c (built by scripts/lab/build.sh), each
+# with the knobs that make it panic (set by init below): double_free, double_free_debug (the same
+# under slub_debug=FU with panic_on_taint=0x20), stack_overflow, bad_pointer,
+# list_corruption (panic_on_oops), warning (panic_on_warn=1), soft_lockup (watchdog_thresh=2),
+# rcu_stall and rcu_blocked (panic_on_rcu_stall=1, rcu_cpu_stall_timeout=3), hung_completion, hung_mutex,
+# hung_semaphore, rwsem_abba (hung_task_panic, 8 s), spin_heap (softlockup_panic, watchdog_thresh=4), hard_lockup
+# (hardlockup_panic=1, watchdog_thresh=2; needs the perf NMI watchdog, so KVM with -cpu host on a
+# host with a PMU: the only scenario booted under KVM, the others stay on TCG as the shared fixtures
+# were made; never made yet: this machine, a VM itself, has no PMU).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 force=0
@@ -46,7 +55,14 @@ if [ "$kdump_only" = 1 ]; then
   cmdline="${cmdline:+$cmdline }panic_print=65"
 fi
 out="${CORONER_DUMPS:-$HOME/.cache/coroner/dumps}/${name:-qemu-$scenario}"
-if [ -f "$out/complete" ] && [ "$force" = 0 ]; then
+lab_scenarios=" double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall rcu_blocked hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap hard_lockup "
+lab_ko=""
+case "$lab_scenarios" in
+  *" $scenario "*) lab_ko="$(bash "$here/scripts/lab/build.sh")" ;;
+esac
+# A coronerlab dump keeps the module it was made with (SCENARIO/coronerlab.ko, for --modules): one
+# made with another build of the module is remade.
+if [ -f "$out/complete" ] && [ "$force" = 0 ] && { [ -z "$lab_ko" ] || cmp -s "$lab_ko" "$out/coronerlab.ko"; }; then
   exit 0
 fi
 for tool in qemu-system-x86_64 cpio gzip python3; do
@@ -68,9 +84,30 @@ trap cleanup EXIT
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp" "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
 
-# The initramfs: busybox, the two modules, an init that sets the panic knobs and crashes.
+# double_free_debug: the same double free under slub_debug=FU, whose free checks report "Object
+# already free" (with the alloc/free tracks) and only taint (TAINT_BAD_PAGE); panic_on_taint=0x20
+# makes that taint panic
+lab_arg="$scenario"
+if [ "$scenario" = double_free_debug ]; then
+  lab_arg=double_free
+  cmdline="${cmdline:+$cmdline }slub_debug=FU panic_on_taint=0x20"
+fi
+accel=(-accel tcg)
+if [ "$scenario" = hard_lockup ]; then
+  # the perf NMI watchdog needs a PMU in the guest: KVM passing the host's through (a host that is
+  # itself a VM without a virtual PMU has none: no /sys/bus/event_source/devices/cpu)
+  [ -w /dev/kvm ] && [ -e /sys/bus/event_source/devices/cpu ] \
+    || { echo "make-dumps: hard_lockup needs KVM on a host with a PMU (the guest's PMU drives the NMI watchdog)" >&2; exit 1; }
+  accel=(-accel kvm -cpu host,-arch-capabilities,pmu=on)
+fi
+
+# The initramfs: busybox, the modules, an init that sets the panic knobs and crashes.
 cp "$busybox" "$work/root/bin/busybox"
 cp "$kdir/qemu_fw_cfg.ko" "$kdir/crashlab.ko" "$work/root/"
+if [ -n "$lab_ko" ]; then
+  cp "$lab_ko" "$work/root/coronerlab.ko"
+  cp "$lab_ko" "$out.tmp/coronerlab.ko"
+fi
 cat > "$work/root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -86,6 +123,14 @@ insmod /qemu_fw_cfg.ko
 echo "make-dumps: crashing with scenario $scenario"
 EOF
 case "$scenario" in
+  warning) printf '%s\n' 'echo 1 > /proc/sys/kernel/panic_on_warn' ;;
+  soft_lockup) printf '%s\n' 'echo 2 > /proc/sys/kernel/watchdog_thresh' ;;
+  spin_heap) printf '%s\n' 'echo 4 > /proc/sys/kernel/watchdog_thresh' ;;
+  rcu_stall|rcu_blocked) printf '%s\n' 'echo 1 > /proc/sys/kernel/panic_on_rcu_stall' \
+               'echo 3 > /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout' ;;
+  hard_lockup) printf '%s\n' 'echo 1 > /proc/sys/kernel/hardlockup_panic' 'echo 2 > /proc/sys/kernel/watchdog_thresh' ;;
+esac >> "$work/root/init"
+case "$scenario" in
   sysrq) echo 'echo c > /proc/sysrq-trigger' >> "$work/root/init" ;;
   oom) cat >> "$work/root/init" <<'EOF'
 echo 1 > /proc/sys/vm/panic_on_oom
@@ -93,13 +138,17 @@ mkdir -p /hog && mount -t ramfs ramfs /hog
 cat /dev/zero > /hog/zero
 EOF
   ;;
-  *) echo "insmod /crashlab.ko scenario=$scenario" >> "$work/root/init" ;;
+  *)
+    case "$lab_scenarios" in
+      *" $scenario "*) echo "insmod /coronerlab.ko scenario=$lab_arg" >> "$work/root/init" ;;
+      *) echo "insmod /crashlab.ko scenario=$scenario" >> "$work/root/init" ;;
+    esac ;;
 esac
 echo 'sleep 600' >> "$work/root/init"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
 
-qemu-system-x86_64 -accel tcg -m 512 -smp 2 -nodefaults -display none -no-reboot \
+qemu-system-x86_64 "${accel[@]}" -m 512 -smp 2 -nodefaults -display none -no-reboot \
   -kernel "$kdir/vmlinuz" -initrd "$work/initrd" \
   -append "console=ttyS0 panic=0 loglevel=7 lab=$scenario${cmdline:+ $cmdline}" \
   -device vmcoreinfo \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One kdump-compressed dump per crash scenario, for the analyzer's tests: every crashlab scenario
-# plus sysrq and oom (made without the module), each into ${CORONER_DUMPS:-~/.cache/coroner/dumps}/
+# One kdump-compressed dump per crash scenario, for the analyzer's tests: every crashlab scenario,
+# sysrq and oom (made without a module), and every scenario of Coroner's own scripts/lab/
+# coronerlab.c (hard_lockup only under KVM on a host with a PMU), each into ${CORONER_DUMPS:-~/.cache/coroner/dumps}/
 # SCENARIO/{vmcore,console.log} by `make-dumps.sh --kdump-only`. Two QEMUs at a time; a scenario
 # whose directory is complete is skipped. Usage: make-scenario-dumps.sh [--force] [SCENARIO...]
 set -uo pipefail
@@ -13,7 +14,15 @@ for a in "$@"; do
     *) scenarios+=("$a") ;;
   esac
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(null listdel uaf bug spin_abba mutex_abba work timer sysrq oom)
+if [ ${#scenarios[@]} = 0 ]; then
+  scenarios=(null listdel uaf bug spin_abba mutex_abba work timer sysrq oom
+             double_free double_free_debug stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall
+             rcu_blocked hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap)
+  if [ -w /dev/kvm ] && [ -e /sys/bus/event_source/devices/cpu ]; then scenarios+=(hard_lockup)
+  else echo "make-scenario-dumps: hard_lockup skipped (it needs KVM and a host PMU for the NMI watchdog)" >&2; fi
+fi
+# Built once here, not by two make-dumps.sh at once.
+bash "$here/scripts/lab/build.sh" >/dev/null || exit 1
 start=$(date +%s)
 failed=0
 running=0

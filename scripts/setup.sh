@@ -7,10 +7,11 @@
 # cross-checks the ORC tables; crash is the reference for the shell tests. The arm64 dump tests
 # (scripts/make-arm64-dumps.sh) boot Debian's arm64 kernel with qemu-system-arm and cross-build
 # crashlab.ko with gcc-aarch64-linux-gnu; their arm64 .debs come through apt, hence the arm64 arch.
+# linux-headers-6.1.0-56-amd64 builds Coroner's own test module scripts/lab/coronerlab.c (scripts/lab/build.sh).
 set -euo pipefail
 pkgs=(libcapstone4 binutils xz-utils maven gdb binutils-aarch64-linux-gnu libc6-arm64-cross
       qemu-system-x86 busybox-static cpio makedumpfile libsnappy1v5 libzstd1 python3 linux-kbuild-6.1 crash
-      qemu-system-arm gcc-aarch64-linux-gnu make)
+      qemu-system-arm gcc-aarch64-linux-gnu make linux-headers-6.1.0-56-amd64)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   echo "setup: adding the arm64 architecture (for Debian's arm64 kernel packages)" >&2

@@ -94,18 +94,23 @@ public final class DumpAnalyzer {
         } else if (hint == Kind.OUT_OF_MEMORY) {
             f = Verdicts.outOfMemory(s, log, panic);
         } else if (trap.isPresent() && isBugTrap(trap.get())) {
-            f = Verdicts.bug(s, trap.get(), log, hint);
+            f = Verdicts.bug(s, trap.get(), pbt, log, hint);
         } else if (isFault(hint) && trap.isPresent()) {
             // the CPU's own word on the fault (FAR and ESR, CR2 and the error code), from the handler's frame
             Optional<FaultSyndrome> syn = FaultSyndrome.of(s, pbt, trap.get());
             Long reported = decoded != null && decoded.address() != null ? decoded.address()
                     : syn.map(FaultSyndrome::address).orElse(null);
-            f = new DumpFault(s).explain(trap.get(), reported, hint);
+            int next = trap.get().index() + 1;
+            Long callerReturn = next < pbt.frames().size() && pbt.frames().get(next).returnAddress()
+                    ? pbt.frames().get(next).pc() : null;
+            f = new DumpFault(s).explain(trap.get(), reported, hint, callerReturn);
             if (syn.isPresent()) {
                 f.evidence.add(Math.min(1, f.evidence.size()), syn.get().evidence(s.isArm64()));
             }
         } else if (hint == Kind.STACK_OVERFLOW) {
             f = Verdicts.stackOverflow(s, trap, pbt, log);
+        } else if (hint == Kind.DOUBLE_FREE && trap.isEmpty()) {
+            f = Verdicts.reportedDoubleFree(s, pbt, log);
         } else if (isFault(hint)) {
             // KASAN, KFENCE and other reports that do not trap: the kernel's words, its tracks
             f = new Finding(hint);
@@ -118,6 +123,10 @@ public final class DumpAnalyzer {
             note("no kernel-mode exception frame on the panic task's stack: the fault is described from the kernel's report");
         } else {
             f = locks.verdict(hint, log);
+            if (f.location == null && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP || f.kind == Kind.RCU_STALL)) {
+                // no lock wait explains it: the CPU the report names, and what it runs
+                Stalls.explain(s, f, log);
+            }
         }
         if (f.location == null && trap.isPresent() && (f.kind == Kind.SOFT_LOCKUP || f.kind == Kind.HARD_LOCKUP
                 || f.kind == Kind.RCU_STALL)) {
@@ -195,6 +204,11 @@ public final class DumpAnalyzer {
             return List.of();
         }
         return d.taint().flags().stream().map((TaintFlag t) -> t.letter() + " " + t.name() + ": " + t.meaning()).toList();
+    }
+
+    /** How backtraces are unwound on the dump's architecture, for evidence derivations. */
+    static String unwinder(Session s) {
+        return s.isArm64() ? "frame-record unwind" : "ORC unwind";
     }
 
     static String frameName(Backtracer bt, TaskTrace.TraceFrame f) {

@@ -97,6 +97,15 @@ final class DumpFault {
      * (CR2 of a page fault), or null (a general protection fault prints none).
      */
     Finding explain(Trap trap, Long reported, Kind hint) {
+        return explain(trap, reported, hint, null);
+    }
+
+    /**
+     * As {@link #explain(Trap, Long, Kind)}; {@code callerReturn} is the return address of the
+     * faulting function's caller (the frame after the exception frame), or null: where an argument
+     * register the faulting code dereferences came from, when the function did not set it.
+     */
+    Finding explain(Trap trap, Long reported, Kind hint, Long callerReturn) {
         Finding f = new Finding(hint);
         SavedRegisters r = trap.frame().regs();
         Map<String, Long> regs = r.named();
@@ -147,6 +156,20 @@ final class DumpFault {
                 trace = t;
                 pointer = trace.value(base, code.lastIndex(), 0);
                 access = trace.access(pointer, mo.get().displacement());
+                if (pointer.text() == null && pointer.constant() == null && callerReturn != null) {
+                    Optional<FunctionCode> caller = callerUpToCall(callerReturn);
+                    if (caller.isPresent() && ARGUMENTS.contains(base) && notWritten(code, base)) {
+                        SourceTrace ct = new SourceTrace(caller.get(), f.evidence);
+                        SourceTrace.Expr arg = ct.value(base, caller.get().lastIndex(), 0);
+                        if (arg.text() != null) {
+                            f.add("code", code.reg(base) + " is an argument: " + caller.get().at(caller.get().last()) + " passed "
+                                    + arg.text() + " in it (" + caller.get().last().text() + ").",
+                                    "the caller's code decoded from memory up to its call, the frame after the exception frame");
+                            pointer = arg;
+                            access = ct.access(pointer, mo.get().displacement());
+                        }
+                    }
+                }
             }
         }
         if (mo.isPresent() && mo.get().base() == null && mo.get().index() == null && code.dwarf() != null) {
@@ -186,6 +209,33 @@ final class DumpFault {
         }
         freed(f, used);
         return f;
+    }
+
+    private static final java.util.Set<String> ARGUMENTS = java.util.Set.of("rdi", "rsi", "rdx", "rcx", "r8", "r9");
+
+    private static boolean notWritten(FunctionCode code, String reg) {
+        for (int i = 0; i < code.lastIndex(); i++) {
+            if (RegisterEffect.writes(code.arch(), code.instructions().get(i), reg)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The caller's code up to (and ending with) the call that returns to {@code returnAddress}. */
+    private Optional<FunctionCode> callerUpToCall(long returnAddress) {
+        Optional<FunctionCode> upTo = code(returnAddress);
+        if (upTo.isEmpty() || upTo.get().instructions().size() < 2) {
+            return Optional.empty();
+        }
+        List<Instruction> ins = upTo.get().instructions();
+        Instruction call = ins.get(ins.size() - 2);
+        FunctionCode c = upTo.get();
+        if (!RegisterEffect.isCall(c.arch(), call) || call.end() != returnAddress) {
+            return Optional.empty();
+        }
+        return Optional.of(new FunctionCode(c.symbol(), c.module(), c.start(), List.copyOf(ins.subList(0, ins.size() - 1)),
+                c.dwarf(), c.delta(), c.arch()));
     }
 
     private Finding badCall(Finding f, SavedRegisters r, Map<String, Long> regs, Long reported) {

@@ -110,6 +110,15 @@ final class LockCalls {
                 ? Optional.empty() : Optional.of(calls.get(calls.size() - 1));
     }
 
+    /** The constant first argument ({@code %rdi}) of the call that returns to {@code returnAddress}: a static object passed. */
+    Optional<Long> constantArgument(long returnAddress) {
+        Optional<FunctionCode> fc = callerCode(returnAddress);
+        if (fc.isEmpty() || !fc.get().last().mnemonic().startsWith("call")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(new SourceTrace(fc.get(), new ArrayList<>()).value("rdi", fc.get().lastIndex(), 0).constant());
+    }
+
     /** The caller's code up to the call whose return address this is (functions decoded once, then cut). */
     private Optional<FunctionCode> callerCode(long returnAddress) {
         var name = bt.symbolizer().lookup(returnAddress - 1);
@@ -144,9 +153,49 @@ final class LockCalls {
         return all.stream().filter(c -> c.insn().address() < end).toList();
     }
 
+    /**
+     * Lock calls whose argument the code computes from a register (a lock in an allocated object,
+     * reached through a pointer), made concrete: the function's code is read straight through
+     * ({@link RegisterSymbols}); at the call the frame is in now, a callee-saved register whose value
+     * the unwinder recovered pins that entry value, and so every earlier lock argument that derives
+     * from it.
+     */
+    private List<Call> computed(FunctionCode fc, List<Call> calls, org.coroner.dwarf.loc.RegisterFile regs, List<String> why) {
+        RegisterSymbols rs = RegisterSymbols.read(fc.instructions(), fc.instructions().size() - 1);
+        java.util.Map<String, RegisterSymbols.Sym> st = rs.atEnd();
+        java.util.Map<Long, RegisterSymbols.Sym> argAt = rs.firstArgument();
+        // the entry values the frame's recovered callee-saved registers pin down
+        java.util.Map<String, Long> entry = new java.util.HashMap<>();
+        java.util.Map<String, String> via = new java.util.HashMap<>();
+        for (String r : new String[] {"rbx", "rbp", "r12", "r13", "r14", "r15"}) {
+            int n = org.coroner.dwarf.loc.X86DwarfRegisters.number(r);
+            RegisterSymbols.Sym v = st.get(r);
+            if (v.base() != null && regs != null && regs.known(n)) {
+                entry.putIfAbsent(v.base(), regs.value(n) - v.disp());
+                via.putIfAbsent(v.base(), "%" + r + " = " + Hex.format(regs.value(n)) + " = entry %" + v.base()
+                        + (v.disp() == 0 ? "" : " + " + Hex.format(v.disp())) + " in this frame (" + regs.why(n) + ")");
+            }
+        }
+        List<Call> out = new ArrayList<>();
+        for (Call c : calls) {
+            RegisterSymbols.Sym a = argAt.get(c.insn().address());
+            if (c.lock() == null && a != null && a.base() != null && entry.containsKey(a.base())) {
+                long lock = entry.get(a.base()) + a.disp();
+                why.add(c.at() + "'s %rdi is the entry value of %" + a.base() + (a.disp() == 0 ? "" : " + " + Hex.format(a.disp()))
+                        + ", known from " + via.get(a.base()));
+                out.add(new Call(c.insn(), c.at(), c.callee(), lock, c.acquire()));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /** Whether one of the backtrace's frames took {@code lock} and has not released it. */
     Optional<Held> heldBy(TaskTrace b, long lock, String name) {
-        for (TaskTrace.TraceFrame f : b.frames()) {
+        List<org.coroner.dwarf.loc.RegisterFile> recovered = null;
+        for (int fi = 0; fi < b.frames().size(); fi++) {
+            TaskTrace.TraceFrame f = b.frames().get(fi);
             if (!f.returnAddress()) {
                 continue;
             }
@@ -155,6 +204,18 @@ final class LockCalls {
                 continue;
             }
             List<Call> calls = callsBefore(fc.get());
+            List<String> why = new ArrayList<>();
+            // computed lock arguments: read from x86_64 code with the registers CFI recovered per ORC frame
+            if (b.orc() != null && fc.get().arch().isX86() && calls.stream().anyMatch(c -> c.lock() == null && c.acquire())) {
+                if (recovered == null) {
+                    try {
+                        recovered = s.debugInfo().registers(b.orc(), bt).registers();
+                    } catch (RuntimeException e) {
+                        recovered = List.of();
+                    }
+                }
+                calls = computed(fc.get(), calls, fi < recovered.size() ? recovered.get(fi) : null, why);
+            }
             int depth = 0;
             Call took = null;
             for (Call c : calls) {
@@ -173,8 +234,10 @@ final class LockCalls {
                 String now = fc.get().at(fc.get().last());
                 return Optional.of(new Held(took.at() + " called " + took.callee() + "(&" + name + ", " + Hex.format(lock) + ") and no unlock"
                         + " of it comes before the call at " + now + " where it is now",
-                        "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their " + fc.get().reg(RegisterEffect.firstArgument(fc.get().arch())) + ", traced to"
-                                + " constants, between its first instruction and the return address " + Hex.format(f.pc())
+                        "the code of " + fc.get().symbol() + " decoded from memory: its lock calls and their "
+                                + fc.get().reg(RegisterEffect.firstArgument(fc.get().arch())) + ", traced to"
+                                + (why.isEmpty() ? " constants" : " constants or registers (" + String.join("; ", why) + ")")
+                                + ", between its first instruction and the return address " + Hex.format(f.pc())
                                 + " (straight-line reading)"));
             }
         }

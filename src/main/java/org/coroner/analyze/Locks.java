@@ -37,13 +37,22 @@ final class Locks {
     private static final Set<String> SPIN_SLOW = Set.of("native_queued_spin_lock_slowpath", "queued_spin_lock_slowpath",
             "__pv_queued_spin_lock_slowpath", "queued_read_lock_slowpath", "queued_write_lock_slowpath",
             "do_raw_spin_lock", "__raw_spin_lock");
-    private static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
+    static final Set<String> SCHEDULER = Set.of("__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
             "io_schedule", "io_schedule_timeout", "schedule_hrtimeout_range_clock", "schedule_hrtimeout_range",
             "__cond_resched", "preempt_schedule_common", "do_nanosleep", "hrtimer_nanosleep", "__x64_sys_nanosleep",
             "__switch_to", "__arm64_sys_nanosleep",
             "wait_for_completion", "__wait_for_common", "wait_for_common", "rwsem_down_write_slowpath",
             "rwsem_down_read_slowpath", "__mutex_lock.constprop.0", "__mutex_lock", "__mutex_lock_slowpath", "msleep",
-            "schedule_timeout_uninterruptible", "__down", "__down_common", "down", "mutex_lock", "down_read", "down_write");
+            "schedule_timeout_uninterruptible", "__down", "__down_common", "down", "mutex_lock", "down_read", "down_write",
+            "schedule_timeout_interruptible", "schedule_timeout_killable", "schedule_timeout_idle", "msleep_interruptible",
+            "wait_for_completion_timeout", "wait_for_completion_interruptible", "wait_for_completion_killable",
+            "wait_for_completion_io", "wait_for_completion_io_timeout", "wait_for_completion_interruptible_timeout",
+            "wait_for_completion_killable_timeout");
+    /** A counting semaphore's sleep: {@code __down_common()} with a {@code struct semaphore_waiter} on the stack. */
+    private static final Set<String> SEM_SLOW = Set.of("__down_common", "__down", "__down_interruptible", "__down_killable",
+            "__down_timeout");
+    /** Where a task waits for a completion: {@code __wait_for_common(x, ...)} under wait_for_completion*(). */
+    private static final Set<String> COMPLETION_WAIT = Set.of("__wait_for_common", "wait_for_common", "wait_for_common_io");
 
     /** A task waiting for a lock. */
     record Wait(Tasks.Task task, String type, long lock, String site, Evidence evidence) {
@@ -110,6 +119,46 @@ final class Locks {
             if (SPIN_SLOW.contains(fn)) {
                 return spinWait(t, b, i, fn);
             }
+            if (COMPLETION_WAIT.contains(fn)) {
+                return completionWait(t, b, i, fn);
+            }
+            if (SEM_SLOW.contains(fn)) {
+                return sleepingWait(t, b, i, "semaphore", "struct semaphore_waiter", "struct semaphore", "wait_list");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A task asleep in wait_for_completion(): the completion is the first argument its caller passed
+     * (a static one: a constant in the caller's code), and {@code done} says whether anyone completed it.
+     */
+    private Optional<Wait> completionWait(Tasks.Task t, TaskTrace b, int frame, String fn) {
+        for (int i = frame + 1; i < b.frames().size(); i++) {
+            TaskTrace.TraceFrame c = b.frames().get(i);
+            if (!c.returnAddress()) {
+                continue;
+            }
+            String caller = bt.symbolizer().function(c.lookupPc());
+            if (SCHEDULER.contains(caller) || COMPLETION_WAIT.contains(caller)) {
+                continue;
+            }
+            Optional<Long> x = lockCalls.constantArgument(c.pc());
+            if (x.isEmpty()) {
+                return Optional.empty();
+            }
+            long done;
+            try {
+                done = k.object("struct completion", x.get()).member("done").value();
+            } catch (FaultException | IllegalArgumentException e) {
+                return Optional.empty();
+            }
+            Evidence ev = Evidence.of("code", t.comm() + " (pid " + t.pid() + ") waits in " + fn + " for the completion "
+                            + lockName(x.get()) + " at " + Hex.format(x.get()) + "; its done count is " + done
+                            + (done == 0 ? ": nobody has called complete() on it." : "."),
+                    "the call at " + DumpAnalyzer.frameName(bt, c) + " (its first argument register, a constant in the code decoded from memory),"
+                            + " and struct completion.done read from the dump");
+            return Optional.of(new Wait(t, "completion", x.get(), DumpAnalyzer.frameName(bt, c), ev));
         }
         return Optional.empty();
     }
@@ -142,6 +191,7 @@ final class Locks {
             for (int guard = 0; guard < 10000 && p != node; guard++) {
                 if (!isWaiter(p - listOff, taskOff)) {
                     long lock = p - headOff;
+                    expression(b, frame, lock);
                     String fn = bt.symbolizer().function(f.lookupPc());
                     String site = callSite(b, frame);
                     Evidence ev = Evidence.of("memory", t.comm() + " (pid " + t.pid() + ") waits in " + fn + " for the " + type + " "
@@ -188,6 +238,7 @@ final class Locks {
                     new org.coroner.session.DebugInfo.FileAddress(fa.get().symbolizer(), pc), f.regs(), x -> true)) {
                 if (v.parameter() && v.name().equals("lock") && v.value().isPresent()) {
                     long lock = v.value().getAsLong();
+                    expression(b, frame, lock);
                     Evidence ev = Evidence.of("dwarf", t.comm() + " (pid " + t.pid() + ") on CPU " + b.cpu() + " spins in " + fn
                                     + " for the spinlock " + lockName(lock) + " at " + Hex.format(lock) + lockWord(lock) + ".",
                             "parameter 'lock' of " + fn + " (" + v.where() + ") with the registers the CPU saved when it was"
@@ -231,8 +282,67 @@ final class Locks {
         }
     }
 
+    /** Source expressions of locks in allocated objects, as the waiters' callers reach them ({@code p->right}). */
+    private final Map<Long, String> expressions = new HashMap<>();
+
+    /**
+     * {@code p->right}: a pointer variable of the frame that asked for the lock (the first frame above
+     * the lock functions) points to the struct the lock is in; DWARF gives the member at the offset.
+     */
+    private void expression(TaskTrace b, int frame, long lock) {
+        if (expressions.containsKey(lock) || bt.symbolizer().lookup(lock).filter(n -> Long.compareUnsigned(n.offset(), 0x10000) < 0)
+                .isPresent()) {
+            return; // a named lock needs no expression
+        }
+        try {
+            for (int i = frame + 1; i < b.frames().size(); i++) {
+                TaskTrace.TraceFrame f = b.frames().get(i);
+                String fn = bt.symbolizer().function(f.lookupPc());
+                if (MUTEX_SLOW.contains(fn) || RWSEM_SLOW.contains(fn) || SPIN_SLOW.contains(fn) || SEM_SLOW.contains(fn)
+                        || fn.startsWith("_raw_") || SCHEDULER.contains(fn) || !f.returnAddress()) {
+                    continue;
+                }
+                var fa = s.debugInfo().fileAddress(f.lookupPc());
+                if (fa.isEmpty()) {
+                    return;
+                }
+                var sym = fa.get().symbolizer();
+                List<org.coroner.dwarf.loc.Variables.Variable> vars = org.coroner.dwarf.loc.Variables.at(sym, fa.get().address());
+                for (FrameVariables.Value v : s.debugInfo().variables(b, bt).get(i).values()) {
+                    if (!v.pointer() || v.value().isEmpty()) {
+                        continue;
+                    }
+                    long base = v.value().getAsLong();
+                    for (var var : vars) {
+                        var struct = var.name().equals(v.name()) ? org.coroner.dwarf.loc.TypeNames.pointee(sym, var.typeDie())
+                                : Optional.<org.coroner.dwarf.Die>empty();
+                        if (struct.isEmpty()) {
+                            continue;
+                        }
+                        long size = org.coroner.dwarf.loc.TypeNames.size(sym, struct.get());
+                        if (Long.compareUnsigned(lock - base, size) < 0) {
+                            var m = org.coroner.dwarf.loc.TypeNames.memberAt(sym, struct.get(), lock - base);
+                            if (m.isPresent() && m.get().offset() == lock - base) {
+                                expressions.put(lock, "&" + v.name() + "->" + m.get().path());
+                                return;
+                            }
+                        }
+                    }
+                }
+                return;
+            }
+        } catch (RuntimeException e) {
+            // no expression: the lock keeps its address and object
+        }
+    }
+
     /** {@code mutex_a [crashlab]}, {@code struct+0x10 in a kmalloc-64 object}, or the address. */
     String lockName(long lock) {
+        String e = expressions.get(lock);
+        return e == null ? objectLockName(lock) : e + " (" + objectLockName(lock) + ")";
+    }
+
+    private String objectLockName(long lock) {
         var n = bt.symbolizer().lookup(lock);
         if (n.isPresent() && n.get().module() != null) {
             // a module's data: its .ko's symbol table (the kernel lists module data only with KALLSYMS_ALL)
@@ -241,7 +351,8 @@ final class Locks {
                 return ko.get() + " [" + n.get().module() + "]";
             }
         }
-        if (n.isPresent() && n.get().offset() < 0x10000) {
+        // unsigned: a heap address far above a symbol (the per-cpu area's __per_cpu_end) is not that symbol
+        if (n.isPresent() && Long.compareUnsigned(n.get().offset(), 0x10000) < 0) {
             return (n.get().offset() == 0 ? n.get().symbol() : n.get().symbol() + "+" + Hex.format(n.get().offset()))
                     + (n.get().module() == null ? "" : " [" + n.get().module() + "]");
         }
@@ -280,6 +391,28 @@ final class Locks {
     }
 
     private Optional<Hold> findHolder(Wait w) {
+        if (w.type().equals("completion")) {
+            return Optional.empty(); // a completion has no owner: whoever should complete it is not recorded
+        }
+        if (w.type().equals("semaphore")) {
+            // a semaphore records no owner either, and its holder may sleep: any task whose code took it
+            for (Tasks.Task t : bt.tasks().all()) {
+                if (t.address() == w.task().address() || t.idle() && t.pid() == 0) {
+                    continue;
+                }
+                try {
+                    Optional<LockCalls.Held> held = lockCalls.heldBy(backtrace(t), w.lock(),
+                            lockName(w.lock()).replaceFirst(" \\[.*\\]$", ""));
+                    if (held.isPresent()) {
+                        return Optional.of(new Hold(w.lock(), t, Evidence.of("code", lockName(w.lock()) + " is held by "
+                                + t.comm() + " (pid " + t.pid() + "): " + held.get().text() + ".", held.get().derivation())));
+                    }
+                } catch (FaultException | IllegalArgumentException | IllegalStateException e) {
+                    // a task whose stack cannot be read holds nothing we can prove
+                }
+            }
+            return Optional.empty();
+        }
         try {
             if (w.type().equals("mutex") || w.type().equals("rwsem")) {
                 String type = w.type().equals("mutex") ? "struct mutex" : "struct rw_semaphore";
@@ -536,12 +669,24 @@ final class Locks {
                         + String.join("; ", blocked.stream().map(b -> b.task().text() + " in " + b.waitsIn()
                         + (b.waitsOn() == null ? "" : " waiting for " + b.waitsOn())
                         + (b.owner() == null ? "" : " held by " + b.owner())).toList())) + ".";
+                String sleeper = null;
                 for (Wait w : waits()) {
                     f.add(w.evidence().source(), w.evidence().statement(), w.evidence().derivation());
-                    holder(w).ifPresent(h -> f.add(h.evidence().source(), h.evidence().statement(), h.evidence().derivation()));
+                    Optional<Hold> h = holder(w);
+                    h.ifPresent(x -> f.add(x.evidence().source(), x.evidence().statement(), x.evidence().derivation()));
+                    if (h.isPresent() && sleeper == null) {
+                        sleeper = holderAsleep(h.get(), f);
+                    }
                 }
-                if (!waits().isEmpty()) {
+                if (sleeper != null) {
+                    f.summary = f.summary.substring(0, f.summary.length() - 1) + "; " + sleeper + ".";
+                }
+                if (!waits().isEmpty() && f.location == null) {
                     f.location = location(waits().get(0));
+                }
+                if (f.location == null && !blocked.isEmpty()) {
+                    // blocked in no lock: where the first of them went to sleep
+                    f.location = sleepLocation(blocked.get(0));
                 }
             }
             default -> {
@@ -550,6 +695,43 @@ final class Locks {
             }
         }
         return f;
+    }
+
+    /**
+     * A lock holder that waits for no lock itself but sleeps: where, and in which state. It is the
+     * root cause of the wait (it never releases the lock), so the location becomes its sleep site.
+     */
+    private String holderAsleep(Hold h, Finding f) {
+        Tasks.Task o = h.holder();
+        if (waits().stream().anyMatch(w -> w.task().address() == o.address())) {
+            return null;
+        }
+        long st = o.state();
+        String state = st == 0 ? "R (running)" : (st & 2) != 0 ? "D (uninterruptible sleep)" : (st & 1) != 0
+                ? "S (interruptible sleep)" : "0x" + Long.toHexString(st);
+        if (st == 0) {
+            return null;
+        }
+        TaskTrace b = backtrace(o);
+        for (TaskTrace.TraceFrame fr : b.frames()) {
+            String fn = bt.symbolizer().function(fr.lookupPc());
+            if (!SCHEDULER.contains(fn) && fr.returnAddress()) {
+                CodeLocation at = new DumpFault(s).location(fr.lookupPc());
+                f.add("memory", taskNode(o) + ", the holder, waits for no lock: it is in state " + state + " in "
+                                + DumpAnalyzer.frameName(bt, fr) + ", asleep with the lock held.",
+                        "its task_struct.__state and its backtrace (" + DumpAnalyzer.unwinder(s)
+                                + "), checked against every lock wait");
+                f.location = at;
+                return taskNode(o) + " holds it and sleeps (state " + state.charAt(0) + ") in " + at.text();
+            }
+        }
+        return null;
+    }
+
+    private CodeLocation sleepLocation(Context.BlockedTask b) {
+        return bt.tasks().all().stream().filter(t -> t.pid() == b.task().pid()).findFirst().flatMap(t -> backtrace(t).frames()
+                .stream().filter(fr -> fr.returnAddress() && !SCHEDULER.contains(bt.symbolizer().function(fr.lookupPc())))
+                .findFirst()).map(fr -> new DumpFault(s).location(fr.lookupPc())).orElse(null);
     }
 
     private CodeLocation location(Wait w) {

@@ -87,6 +87,17 @@ public final class LogAnalyzer {
                     + (panic != null && panic.contains("panic_on_oom") ? " because vm.panic_on_oom is set" : "") + ".";
         } else if (d != null && DumpAnalyzer.isFault(hint)) {
             fault(f, report, d, log);
+        } else if (hint == Kind.STACK_OVERFLOW) {
+            f.confidence = Confidence.MEDIUM;
+            log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("stack guard page was hit")
+                    || t.contains("kernel stack overflow")).findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
+            Optional<String> rec = report == null ? Optional.empty() : Verdicts.recursion(report.frames().stream()
+                    .filter(SymbolizedFrame::reliable).map(fr -> fr.function() == null ? "" : fr.function()).toList());
+            rec.ifPresent(r -> f.add("log", r + " of the Call Trace: a recursion that did not stop filled the stack.",
+                    "the report's Call Trace (frames without '?')"));
+            f.summary = "The kernel stack" + (d != null && d.comm() != null ? " of " + d.comm() + " (pid " + d.pid() + ")" : "")
+                    + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + rec.map(r -> " (" + r + ")").orElse("")
+                    + ".";
         } else {
             hungTasks(f, log, hint, notes);
         }
@@ -202,9 +213,42 @@ public final class LogAnalyzer {
                 f.confidence = Confidence.HIGH;
                 log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("kernel BUG at ") || t.startsWith("WARNING: "))
                         .findFirst().ifPresent(t -> f.add("log", t, "the kernel's report"));
-                f.summary = (f.kind == Kind.WARNING ? "A WARN() condition fired and panic_on_warn made it fatal"
-                        : f.kind == Kind.LIST_CORRUPTION ? "List debugging found a corrupted list"
-                        : f.kind == Kind.DOUBLE_FREE ? "A slab object was freed twice" : "A BUG_ON() assertion failed") + where + ".";
+                f.kind = Verdicts.refine(f.kind, f.location, log);
+                CodeLocation check = f.location;
+                if (f.kind == Kind.LIST_CORRUPTION || f.kind == Kind.DOUBLE_FREE) {
+                    // the check that fired is the kernel's; the code at fault called list_del()/kfree()
+                    // past the last frame of the kernel's checks (the report's own frames come before it)
+                    List<SymbolizedFrame> rel = r.frames().stream().filter(SymbolizedFrame::reliable).toList();
+                    int after = 0;
+                    for (int i = 0; i < rel.size(); i++) {
+                        if (Verdicts.checkerFile(rel.get(i).file())) {
+                            after = i + 1;
+                        }
+                    }
+                    rel.subList(after, rel.size()).stream().filter(fr -> fr.file() != null
+                            && !Verdicts.checkerFile(fr.file())).findFirst().ifPresent(fr -> {
+                                // a return address: the line of the call is at address - 1 (a module frame's, from its .ko)
+                                CodeLocation call = fr.module() != null && debug != null
+                                        ? new ModuleLockCalls(debug).siteLocation(fr.kernelSpelling()) : null;
+                                f.location = call != null && call.file() != null ? call : location(fr);
+                                f.add("log", "The first caller outside the allocator and list debugging is " + fr.kernelSpelling()
+                                        + ".", "the report's Call Trace (frames without '?')");
+                            });
+                    log.lines().stream().map(Verdicts::strip).filter(t -> t.contains("list_add corruption")
+                            || t.contains("list_del corruption")).findFirst().ifPresent(t -> f.add("log", t, "CONFIG_DEBUG_LIST's check"));
+                }
+                boolean slubDebug = log.lines().stream().anyMatch(l -> l.contains("Object already free"));
+                String by = check != f.location && check != null && Verdicts.checkerFile(check.file()) ? " (the check in "
+                        + check.function() + "() at " + check.file() + ":" + check.line() + ")"
+                        : slubDebug ? " (SLUB's debug checks, slub_debug=F: Object already free)" : "";
+                f.summary = switch (f.kind) {
+                    case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal" + where + ".";
+                    case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back)"
+                            + (f.location == null ? "" : " in " + f.location.text()) + by + ".";
+                    case DOUBLE_FREE -> "A slab object was freed twice: the free" + (f.location == null ? ""
+                            : " from " + f.location.text()) + " found it already free" + by + ".";
+                    default -> "A BUG_ON() assertion failed" + where + ".";
+                };
             }
             default -> f.summary = "A bad pointer (" + (d.address() == null ? "?" : Hex.format(d.address())) + ") was dereferenced"
                     + where + ".";
@@ -227,7 +271,7 @@ public final class LogAnalyzer {
         }
         var s = sym.get();
         var res = s.resolve(r.rip().function(), r.rip().offset(), r.rip().size() == null ? 0 : r.rip().size());
-        if (res.mismatch() != null || res.address() < 0) {
+        if (res.mismatch() != null || res.address() == -1) { // -1: not resolved (a vmlinux address is negative)
             return Optional.empty();
         }
         final long poison1 = 0xdead000000000100L;
@@ -274,6 +318,8 @@ public final class LogAnalyzer {
     }
 
     private static final Pattern TRACK = Pattern.compile("(Freed|Allocated) by task (\\d+)");
+    /** SLUB's own track (mm/slub.c print_track): {@code Freed in FUNC+0x34/0x52 [mod] age=0 cpu=1 pid=90}. */
+    private static final Pattern SLUB_TRACK = Pattern.compile("^(Freed|Allocated) in (\\S+(?: \\[\\w+\\])?) age=(\\d+) cpu=(\\d+) pid=(\\d+)");
     private static final Pattern OBJECT = Pattern.compile("belongs to the object at ([0-9a-f]+)|belongs to the cache (\\S+) of size (\\d+)");
 
     /** KASAN's and SLUB's own words on the object: which cache, who allocated and freed it, with the stacks. */
@@ -298,6 +344,12 @@ public final class LogAnalyzer {
                 f.add("log", m.group(1) + " by task " + m.group(2) + (stack.isEmpty() ? " (no stack recorded)" : ": "
                         + String.join(" < ", stack.subList(0, Math.min(8, stack.size())))) + ".",
                         "the report's " + m.group(1).toLowerCase() + " track (KASAN or slub_debug=U)");
+            }
+            Matcher st = SLUB_TRACK.matcher(t);
+            if (st.find()) {
+                f.add("log", st.group(1) + " in " + st.group(2) + " by pid " + st.group(5) + " on CPU " + st.group(4) + " ("
+                        + st.group(3) + " jiffies before the report).", "SLUB's " + st.group(1).toLowerCase() + " track"
+                        + " (slub_debug=U) in its report");
             }
             Matcher o = OBJECT.matcher(t);
             if (o.find() && o.group(2) != null && cache == null) {
@@ -331,12 +383,31 @@ public final class LogAnalyzer {
         if (calls == null) {
             notes.add("the locks these tasks wait for are named from the module's code: give --modules DIR with its .ko");
         }
+        if (calls != null && !blocked.isEmpty() && blocked.get(0).waitsIn() != null && !blocked.get(0).waitsIn().equals("?")) {
+            // no cycle: the hang is where the first hung task went to sleep
+            f.location = calls.siteLocation(blocked.get(0).waitsIn());
+        }
+        if (waiters.isEmpty() && (hint == Kind.SOFT_LOCKUP || hint == Kind.HARD_LOCKUP || hint == Kind.RCU_STALL)) {
+            Stalls.explainLog(f, log, calls == null ? null : calls::siteLocation);
+            return;
+        }
         f.summary = hint.title() + (blocked.isEmpty() ? "" : ": " + String.join("; ", blocked.stream()
                 .map(b -> b.task().text() + " in " + b.waitsIn()).toList())) + ".";
         f.confidence = Confidence.LOW;
+        if (calls != null && hint == Kind.HUNG_TASK) {
+            Optional<ModuleLockCalls.LogHolder> held = calls.holder(log, f);
+            if (held.isPresent()) {
+                // the holder never releases it: where it is, as from a dump, is the cause
+                f.summary = f.summary.substring(0, f.summary.length() - 1) + "; " + held.get().text() + ".";
+                f.location = held.get().at();
+                f.confidence = Confidence.MEDIUM;
+            }
+        }
     }
 
     private static final Pattern CPU_LINE = Pattern.compile("CPU: (\\d+) PID: (\\d+) Comm: (\\S+)");
+    private static final Pattern RIP_LINE = Pattern.compile("RIP: 0010:(\\S+)");
+    private static final Pattern REG = Pattern.compile("\\b(RAX|RBX|RCX|RDX|RSI|RDI|RBP|R0[89]|R1[0-5]): ([0-9a-f]{16})");
 
     /** Hung tasks with their traces, and every CPU backtrace whose trace spins in a spinlock slow path. */
     static List<ModuleLockCalls.Waiter> waiters(KernelLog log) {
@@ -356,8 +427,22 @@ public final class LogAnalyzer {
                         .anyMatch(l -> (l.contains("RIP: 0010:") || l.contains("pc : ")) && l.contains("_lock_slowpath"));
                 if (ripSpins || trace.stream().anyMatch(fr -> LogTraces.function(fr).contains("_lock_slowpath")
                         || LogTraces.function(fr).matches("_raw_(spin|read|write)_lock.*"))) {
+                    // the registers the report printed for this CPU (its RIP line and the register lines after it)
+                    String rip = null;
+                    java.util.Map<String, Long> regs = new java.util.HashMap<>();
+                    for (String l : lines.subList(i, Math.min(lines.size(), i + 12))) {
+                        Matcher rm = RIP_LINE.matcher(l);
+                        if (rm.find() && rip == null) {
+                            rip = rm.group(1);
+                        }
+                        Matcher g = REG.matcher(l);
+                        while (g.find() && rip != null) {
+                            regs.putIfAbsent(g.group(1).toLowerCase(java.util.Locale.ROOT).replace("r0", "r"),
+                                    Long.parseUnsignedLong(g.group(2), 16));
+                        }
+                    }
                     out.add(new ModuleLockCalls.Waiter(new Context.TaskRef(Integer.parseInt(c.group(2)), c.group(3),
-                            Integer.parseInt(c.group(1)), null, "RU"), trace));
+                            Integer.parseInt(c.group(1)), null, "RU"), trace, rip, regs));
                 }
             }
         }
@@ -394,12 +479,19 @@ public final class LogAnalyzer {
         boolean irq = false;
         boolean softirq = false;
         boolean nmi = false;
+        boolean df = false;
         for (String l : r.lines()) {
             String t = Verdicts.strip(l);
             irq |= t.equals("<IRQ>");
             nmi |= t.equals("<NMI>");
+            df |= t.equals("<#DF>");
             softirq |= t.startsWith("handle_softirqs+") || t.startsWith("__do_softirq+") || t.startsWith("run_timer_softirq+")
                     || t.equals("<SOFTIRQ>");
+        }
+        if (df) {
+            // exc_double_fault runs as an NMI-like entry (irqentry_nmi_enter) on its own IST stack
+            return new Context.Execution("NMI", "the report's Call Trace has a <#DF> section: the double-fault handler,"
+                    + " entered like an NMI");
         }
         if (nmi) {
             return new Context.Execution("NMI", "the report's Call Trace has an <NMI> section");

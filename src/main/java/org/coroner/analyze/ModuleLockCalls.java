@@ -35,7 +35,11 @@ final class ModuleLockCalls {
     }
 
     /** A task the log shows waiting (hung, or spinning on a CPU), with its Call Trace. */
-    record Waiter(Context.TaskRef task, List<String> trace) {
+    record Waiter(Context.TaskRef task, List<String> trace, String rip, Map<String, Long> regs) {
+        Waiter(Context.TaskRef task, List<String> trace) {
+            this(task, trace, null, Map.of());
+        }
+
     }
 
     /** One task's locks from its trace: the one it waits for and the ones it holds. */
@@ -43,8 +47,90 @@ final class ModuleLockCalls {
                      List<String> holdCalls) {
     }
 
+    /** Waits on an object nobody owns: named like a lock wait, never a hold or a release. */
+    static final java.util.Set<String> WAITS = java.util.Set.of("wait_for_completion", "wait_for_completion_timeout",
+            "wait_for_completion_interruptible", "wait_for_completion_killable", "wait_for_completion_io",
+            "wait_for_completion_io_timeout", "wait_for_completion_interruptible_timeout",
+            "wait_for_completion_killable_timeout");
+
     /** True when a cycle was found and it is of spinlocks. */
     boolean spin;
+    /** The waiters' locks that the last {@link #cycle} read. */
+    private List<TaskLocks> lastTasks = List.of();
+
+    private static final java.util.regex.Pattern TASK_DUMP = java.util.regex.Pattern.compile(
+            "task:(\\S+)\\s+state:(\\S+)\\s.*?\\spid:(\\d+)");
+
+    /**
+     * Who holds a lock a waiter of the last {@link #cycle} waits for, from the log's dump of every task
+     * (panic_print's {@code task:NAME state:S ... pid:P} and its Call Trace): a task whose module frame's
+     * code took the lock and released it not before the call it is in now. Adds the evidence; returns
+     * {@code WAITER waits for LOCK, held by HOLDER (state S) in FRAME} for the summary and where the holder is.
+     */
+    record LogHolder(String text, CodeLocation at) {
+    }
+
+    Optional<LogHolder> holder(KernelLog log, Finding f) {
+        List<String> lines = log.lines();
+        for (TaskLocks w : lastTasks) {
+            if (w.waitsFor().equals("?")) {
+                continue;
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                java.util.regex.Matcher m = TASK_DUMP.matcher(lines.get(i));
+                if (!m.find() || Integer.parseInt(m.group(3)) == w.task().task().pid()) {
+                    continue;
+                }
+                Waiter other = new Waiter(new Context.TaskRef(Integer.parseInt(m.group(3)), m.group(1), null, null, m.group(2)),
+                        LogTraces.trace(lines, i));
+                Optional<String[]> held = holds(other, w.waitsFor());
+                if (held.isPresent()) {
+                    String who = m.group(1) + " (pid " + m.group(3) + ")";
+                    f.add("code", who + ", state " + m.group(2) + " in the log's task dump, holds " + w.waitsFor() + ": "
+                            + held.get()[1] + ".", "its Call Trace in the log (panic_print) and the module's code with its"
+                            + " relocations");
+                    return Optional.of(new LogHolder(w.task().task().text() + " waits for " + w.waitsFor() + ", held by " + who
+                            + " (state " + m.group(2) + ") in " + held.get()[0], siteLocation(held.get()[0])));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the trace's first module frame took {@code lock} and has not released it: [frame, why]. */
+    private Optional<String[]> holds(Waiter b, String lock) {
+        for (String frame : b.trace()) {
+            String mod = LogTraces.module(frame);
+            if (mod == null || LogTraces.isScheduler(frame)) {
+                continue;
+            }
+            Optional<java.nio.file.Path> ko = debug.moduleFile(mod);
+            if (ko.isEmpty()) {
+                return Optional.empty();
+            }
+            try (ElfFile elf = ElfFile.open(ko.get())) {
+                Optional<List<Call>> calls = calls(elf, LogTraces.function(frame), LogTraces.offset(frame));
+                if (calls.isEmpty()) {
+                    return Optional.empty();
+                }
+                int depth = 0;
+                Call took = null;
+                for (Call c : calls.get()) {
+                    if (c.atReturn() || !lock.equals(c.lock()) || WAITS.contains(c.callee())) {
+                        continue;
+                    }
+                    depth += LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1;
+                    took = LockCalls.ACQUIRE.contains(c.callee()) ? c : took;
+                }
+                if (depth > 0 && took != null) {
+                    return Optional.of(new String[] {frame, took.at() + " called " + took.callee() + "(&" + lock + ") and no"
+                            + " unlock of it comes before " + frame + ", where it is now"});
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
 
     Optional<Cycle> cycle(List<Waiter> waiters, Finding f) {
         List<TaskLocks> all = new ArrayList<>();
@@ -63,10 +149,12 @@ final class ModuleLockCalls {
                         t.holdCalls().get(i), "code"));
             }
         }
+        lastTasks = List.copyOf(all);
         List<Context.Edge> cycle = Locks.cycle(edges);
         if (cycle.isEmpty()) {
             for (TaskLocks t : all) {
-                f.add("code", t.task().task().text() + " waits for " + t.waitsFor(), t.waitCall());
+                f.add("code", t.task().task().text() + " waits for " + (t.waitsFor().equals("?")
+                        ? "a lock whose address its code computes at run time (a log does not show it)" : t.waitsFor()) + ".", t.waitCall());
             }
             return Optional.empty();
         }
@@ -84,7 +172,7 @@ final class ModuleLockCalls {
         return Optional.of(new Cycle(String.join("; ", parts), siteLocation(first.site())));
     }
 
-    private CodeLocation siteLocation(String frame) {
+    CodeLocation siteLocation(String frame) {
         String mod = LogTraces.module(frame);
         String fn = LogTraces.function(frame);
         long off = LogTraces.offset(frame);
@@ -115,7 +203,17 @@ final class ModuleLockCalls {
                 return Optional.empty();
             }
             try (ElfFile elf = ElfFile.open(ko.get())) {
-                return calls(elf, LogTraces.function(frame), LogTraces.offset(frame)).flatMap(calls -> {
+                Optional<Long> waited = spinningOn(b);
+                Optional<List<Call>> found = calls(elf, LogTraces.function(frame), LogTraces.offset(frame));
+                if (waited.isPresent() && found.isPresent() && !found.get().isEmpty()
+                        && found.get().get(found.get().size() - 1).lock() == null) {
+                    found = computedCalls(elf, LogTraces.function(frame), LogTraces.offset(frame), found.get(), waited.get());
+                }
+                String how = found.isPresent() && waited.isPresent() && found.get().stream().anyMatch(c -> c.lock() != null
+                        && c.lock().startsWith("0x")) ? "'s code (lock arguments read as one entry register plus constants), the"
+                        + " waited-for lock from the slow path's 'lock' (DWARF) in the registers the log printed for "
+                        + LogTraces.function(b.rip()) : "'s code with its relocations";
+                return found.flatMap(calls -> {
                     if (calls.isEmpty() || !calls.get(calls.size() - 1).atReturn()) {
                         return Optional.empty();
                     }
@@ -123,7 +221,7 @@ final class ModuleLockCalls {
                     Map<String, Integer> depth = new HashMap<>();
                     Map<String, Call> took = new HashMap<>();
                     for (Call c : calls.subList(0, calls.size() - 1)) {
-                        if (c.lock() == null) {
+                        if (c.lock() == null || WAITS.contains(c.callee())) {
                             continue;
                         }
                         depth.merge(c.lock(), LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1, Integer::sum);
@@ -138,17 +236,83 @@ final class ModuleLockCalls {
                             holds.add(e.getKey());
                             Call c = took.get(e.getKey());
                             why.add(c.at() + " called " + c.callee() + "(&" + c.lock() + ") and no unlock of it comes before "
-                                    + wait.at() + ": " + ko.get().getFileName() + "'s code with its relocations");
+                                    + wait.at() + ": " + ko.get().getFileName() + how);
                         }
                     }
                     return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
-                            wait.at() + " calls " + wait.callee() + "(&" + wait.lock() + "), the frame the trace shows it in: "
-                                    + ko.get().getFileName() + "'s code with its relocations", wait.callee().startsWith("_raw_"),
+                            wait.at() + " calls " + wait.callee() + "(" + (wait.lock() == null ? "a computed address" : "&" + wait.lock())
+                                    + "), the frame the trace shows it in: "
+                                    + ko.get().getFileName() + how, wait.callee().startsWith("_raw_"),
                             holds, why));
                 });
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The spinlock a CPU the log shows in a spinlock slow path spins on: the slow path's {@code lock}
+     * parameter, in the register DWARF gives at the RIP the log printed, read from the log's registers.
+     */
+    private Optional<Long> spinningOn(Waiter b) {
+        if (b.rip() == null || b.regs().isEmpty() || debug.vmlinuxSymbolizer() == null) {
+            return Optional.empty();
+        }
+        String fn = LogTraces.function(b.rip());
+        long off = LogTraces.offset(b.rip());
+        if (!fn.contains("_lock_slowpath") || off < 0) {
+            return Optional.empty();
+        }
+        var sym = debug.vmlinuxSymbolizer();
+        var r = sym.resolve(fn, off, 0);
+        if (r.mismatch() != null || r.address() == -1) { // -1: not resolved (a kernel address is negative)
+            return Optional.empty();
+        }
+        for (var v : org.coroner.dwarf.loc.Variables.at(sym, r.address())) {
+            String reg = RegisterSymbols.dwarfName(v.register());
+            if (v.name().equals("lock") && reg != null && b.regs().containsKey(reg)) {
+                return Optional.of(b.regs().get(reg));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Lock calls with a computed argument, made concrete from the lock the frame waits for now: each
+     * argument read over the straight-line code ({@link RegisterSymbols}); one that derives from the
+     * same entry register as the waited-for one is that lock plus the difference of their constants.
+     */
+    private static Optional<List<Call>> computedCalls(ElfFile elf, String function, long returnOffset, List<Call> calls,
+                                                      long waited) {
+        Optional<SymbolTable.Symbol> sym = elf.symbols().byName(function);
+        if (sym.isEmpty()) {
+            return Optional.of(calls);
+        }
+        ElfFile.Section text = elf.section(sym.get().shndx());
+        long start = sym.get().value();
+        Bytes data = elf.data(text);
+        int len = (int) Math.min(returnOffset + 16, data.size() - start);
+        List<Instruction> ins = Disassembler.of(Arch.X86_64).disassemble(data.bytes(start, len), start, 0);
+        int upTo = 0;
+        while (upTo < ins.size() && ins.get(upTo).end() <= start + returnOffset) {
+            upTo++;
+        }
+        Map<Long, RegisterSymbols.Sym> arg = RegisterSymbols.read(ins, upTo).firstArgument();
+        RegisterSymbols.Sym now = arg.get(ins.get(upTo - 1).address());
+        if (now == null || now.base() == null) {
+            return Optional.of(calls);
+        }
+        List<Call> out = new ArrayList<>();
+        for (Call c : calls) {
+            long at = start + Long.parseLong(c.at().substring(c.at().lastIndexOf("+0x") + 3), 16);
+            RegisterSymbols.Sym a = arg.get(at);
+            if (c.lock() == null && a != null && now.base().equals(a.base())) {
+                out.add(new Call(c.at(), c.callee(), "0x" + Long.toHexString(waited - now.disp() + a.disp()), c.atReturn()));
+            } else {
+                out.add(c);
+            }
+        }
+        return Optional.of(out);
     }
 
     /** A lock call in a .ko function, its lock argument named by the relocation of {@code mov $imm,%rdi}. */
@@ -191,7 +355,7 @@ final class ModuleLockCalls {
                 rdi = ops.startsWith("$") && named != null ? named : null;
             }
             if (in.mnemonic().startsWith("call") && named != null) {
-                if (LockCalls.ACQUIRE.contains(named) || LockCalls.RELEASE.contains(named)) {
+                if (LockCalls.ACQUIRE.contains(named) || LockCalls.RELEASE.contains(named) || WAITS.contains(named)) {
                     out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), named, rdi,
                             in.end() == start + returnOffset));
                 }

@@ -70,9 +70,23 @@ final class Verdicts {
             }
             f.location = new DumpFault(s).location(trap.get().frame().regs().pc());
         }
+        Optional<String> rec = pbt == null ? Optional.empty() : recursion(pbt.frames().stream()
+                .map(fr -> s.backtracer().symbolizer().function(fr.lookupPc())).toList());
+        rec.ifPresent(r -> f.add("memory", r + ": a recursion that did not stop filled the stack.",
+                "the overflowing task's backtrace (" + DumpAnalyzer.unwinder(s) + " from the exception frame)"));
         f.summary = "The kernel stack of " + (pbt == null ? "the crashing task" : pbt.task().comm() + " (pid " + pbt.task().pid() + ")")
-                + " overflowed" + (f.location == null ? "" : " in " + f.location.text()) + ".";
+                + " overflowed" + (f.location == null ? "" : " in " + f.location.text())
+                + rec.map(r -> " (" + r + ")").orElse("") + ".";
         return f;
+    }
+
+    /** {@code walk_tree is 180 of the 190 frames} when one function fills most of a backtrace. */
+    static Optional<String> recursion(List<String> functions) {
+        java.util.Map<String, Long> counts = functions.stream().filter(x -> !x.isEmpty())
+                .collect(java.util.stream.Collectors.groupingBy(x -> x, java.util.stream.Collectors.counting()));
+        return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).filter(e -> e.getValue() >= 8
+                && e.getValue() * 2 > functions.size()).map(e -> e.getKey() + " is " + e.getValue() + " of the "
+                + functions.size() + " frames");
     }
 
     static Finding outOfMemory(Session s, KernelLog log, String panic) {
@@ -105,7 +119,7 @@ final class Verdicts {
     }
 
     /** BUG()/BUG_ON()/WARN(): the trap instruction at RIP and the kernel's own file:line. */
-    static Finding bug(Session s, DumpFault.Trap trap, KernelLog log, Kind hint) {
+    static Finding bug(Session s, DumpFault.Trap trap, TaskTrace pbt, KernelLog log, Kind hint) {
         DumpFault df = new DumpFault(s);
         Finding f = new Finding(hint == Kind.WARNING || hint == Kind.DOUBLE_FREE || hint == Kind.LIST_CORRUPTION ? hint : Kind.BUG_ON);
         long rip = trap.frame().regs().pc();
@@ -128,35 +142,181 @@ final class Verdicts {
             f.kind = Kind.WARNING;
             f.add("log", warnLine, "the kernel's WARNING report");
         }
-        String file = f.location.file() == null ? "" : f.location.file();
-        String fn = f.location.function() == null ? "" : f.location.function();
-        if (file.endsWith("lib/list_debug.c") || log.lines().stream().anyMatch(l -> l.contains("list_add corruption")
-                || l.contains("list_del corruption"))) {
-            f.kind = Kind.LIST_CORRUPTION;
+        f.kind = refine(f.kind, f.location, log);
+        String object = null;
+        if (f.kind == Kind.LIST_CORRUPTION) {
             log.lines().stream().map(Verdicts::strip).filter(t -> t.contains(" corruption")).findFirst()
                     .ifPresent(t -> f.add("log", t, "CONFIG_DEBUG_LIST's check"));
-        } else if (file.endsWith("mm/slub.c") && (fn.contains("freepointer") || fn.contains("free"))
-                || log.lines().stream().anyMatch(l -> l.contains("double free") || l.contains("Double free"))) {
-            f.kind = Kind.DOUBLE_FREE;
+            listPointers(s, log, f);
+        } else if (f.kind == Kind.DOUBLE_FREE) {
             f.add("dwarf", "The trap is in " + f.location.text() + ": SLUB's check that an object freed is not already the"
                     + " first free object (set_freepointer: object == fp).", "DWARF line of RIP");
-            alreadyFree(s, trap, f);
+            object = alreadyFree(s, trap, f);
+        }
+        CodeLocation check = f.location;
+        if (f.kind == Kind.LIST_CORRUPTION || f.kind == Kind.DOUBLE_FREE) {
+            // the check that fired is the kernel's; the code at fault is the caller of list_del()/kfree()
+            callerOfCheck(s, trap, pbt).ifPresent(c -> {
+                f.location = c;
+                f.add("memory", "The first caller outside the allocator and list debugging is " + c.text() + ".",
+                        "the crashing task's backtrace above the exception frame (" + DumpAnalyzer.unwinder(s) + " from the dump)");
+            });
         }
         f.confidence = Confidence.HIGH;
-        String what = switch (f.kind) {
-            case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal";
-            case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back)";
-            case DOUBLE_FREE -> "A slab object was freed twice";
-            default -> "A BUG_ON() assertion failed";
+        f.summary = switch (f.kind) {
+            case WARNING -> "A WARN() condition fired and panic_on_warn made it fatal in " + f.location.text() + ".";
+            case LIST_CORRUPTION -> "List debugging found a corrupted list (pointers that do not point back) in "
+                    + f.location.text() + (check != f.location ? ", checked by " + check.function() + "()" : "") + ".";
+            case DOUBLE_FREE -> (object != null ? "The " + object : "A slab object") + " was freed twice: the free from "
+                    + f.location.text() + " found it already free" + (check != f.location ? " (SLUB's check in " + check.function()
+                    + "() at " + check.file() + ":" + check.line() + ")" : "") + ".";
+            default -> "A BUG_ON() assertion failed in " + f.location.text() + ".";
         };
-        f.summary = what + " in " + f.location.text() + ".";
         return f;
     }
 
-    /** A double free's object: a register of the trap that points to an object the freelists already hold. */
-    private static void alreadyFree(Session s, DumpFault.Trap trap, Finding f) {
-        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+    /**
+     * What a BUG trap means when the check that trapped is a known one: list debugging
+     * (lib/list_debug.c, CONFIG_BUG_ON_DATA_CORRUPTION) or SLUB's double-free check.
+     */
+    static Kind refine(Kind kind, CodeLocation at, KernelLog log) {
+        if (kind != Kind.BUG_ON && kind != Kind.DOUBLE_FREE && kind != Kind.LIST_CORRUPTION) {
+            return kind;
+        }
+        String file = at == null || at.file() == null ? "" : at.file();
+        String fn = at == null || at.function() == null ? "" : at.function();
+        if (file.endsWith("lib/list_debug.c") || log.lines().stream().anyMatch(l -> l.contains("list_add corruption")
+                || l.contains("list_del corruption"))) {
+            return Kind.LIST_CORRUPTION;
+        }
+        if (file.endsWith("mm/slub.c") && (fn.contains("freepointer") || fn.contains("free"))
+                || log.lines().stream().anyMatch(l -> l.contains("double free") || l.contains("Double free"))) {
+            return Kind.DOUBLE_FREE;
+        }
+        return kind;
+    }
+
+    /** Source files of the kernel's own checks on frees and lists: the caller of these is the culprit. */
+    static boolean checkerFile(String file) {
+        return file != null && (file.endsWith("mm/slub.c") || file.endsWith("mm/slab_common.c") || file.endsWith("mm/slab.h")
+                || file.endsWith("lib/list_debug.c"));
+    }
+
+    private static Optional<CodeLocation> callerOfCheck(Session s, DumpFault.Trap trap, TaskTrace pbt) {
+        return pbt == null ? Optional.empty() : callerOfCheck(s, pbt, trap.index() + 1);
+    }
+
+    /**
+     * The first call frame from {@code from} on past the last one in the kernel's own checks (the
+     * frames of the report and the panic come before it): the code that called kfree()/list_del().
+     */
+    static Optional<CodeLocation> callerOfCheck(Session s, TaskTrace pbt, int from) {
+        DumpFault df = new DumpFault(s);
+        List<TaskTrace.TraceFrame> frames = pbt.frames().subList(Math.min(from, pbt.frames().size()), pbt.frames().size());
+        List<CodeLocation> at = frames.stream().map(fr -> fr.returnAddress() ? df.location(fr.lookupPc()) : null).toList();
+        int after = 0;
+        for (int i = 0; i < at.size(); i++) {
+            if (at.get(i) != null && checkerFile(at.get(i).file())) {
+                after = i + 1;
+            }
+        }
+        for (int i = after; i < at.size(); i++) {
+            CodeLocation c = at.get(i);
+            if (c != null && c.file() != null && !checkerFile(c.file())) {
+                long pc = frames.get(i).pc();
+                return Optional.of(new CodeLocation(c.function(), s.backtracer().symbolizer().lookup(pc)
+                        .map(n -> n.kernel()).orElse(c.symbol()), c.file(), c.line(), c.module(), Hex.format(pc)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A double free SLUB's debug checks (slub_debug=F) caught: they report "Object already free" and
+     * only taint, so no trap; the panic (panic_on_taint) comes from the freeing task itself.
+     */
+    static Finding reportedDoubleFree(Session s, TaskTrace pbt, KernelLog log) {
+        Finding f = new Finding(Kind.DOUBLE_FREE);
+        f.confidence = Confidence.MEDIUM;
+        log.lines().stream().map(Verdicts::strip).filter(t -> t.startsWith("BUG ") && t.contains("Object already free"))
+                .findFirst().ifPresent(t -> f.add("log", t, "SLUB's free checks (slub_debug=F): free_debug_processing"));
+        String object = null;
+        for (String l : log.lines()) {
+            var m = java.util.regex.Pattern.compile("Object (0x[0-9a-f]+) @offset=").matcher(l);
+            if (m.find()) {
+                long a = Long.parseUnsignedLong(m.group(1).substring(2), 16);
+                String name = objectName(s, a);
+                f.add("memory", "The object " + m.group(1) + " the report names is" + (name.isEmpty() ? " not found in the slab"
+                                + " model" : name.replace(" (+0x0 in the ", " the ").replace(")", "")
+                                + (name.contains("FREE") ? ": on a freelist in the dump, freed once already" : "")) + ".",
+                        "SLUB's report in the log, the object looked up in the dump's slabs (kernel.mm.Slub)");
+                object = name.isEmpty() ? "slab object " + m.group(1) : name.substring(name.indexOf(" in the ") + 8,
+                        name.length() - 1).replace("FREE ", "");
+                break;
+            }
+        }
+        LogAnalyzer.tracks(f, log);
+        if (pbt != null) {
+            callerOfCheck(s, pbt, 0).ifPresent(c -> {
+                f.location = c;
+                f.confidence = Confidence.HIGH;
+                f.add("memory", "The first caller past SLUB's checks in the panicking task's backtrace is " + c.text() + ".",
+                        "the panic task's backtrace (" + DumpAnalyzer.unwinder(s) + " from the dump's registers)");
+            });
+        }
+        f.summary = "The " + (object != null ? object : "slab object") + " was freed twice: the free"
+                + (f.location == null ? "" : " from " + f.location.text()) + " found it already free (SLUB's debug checks,"
+                + " slub_debug=F: Object already free).";
+        return f;
+    }
+
+    private static final java.util.regex.Pattern LIST_CHECK = java.util.regex.Pattern.compile(
+            "(next->prev|prev->next) should be (?:\\w+ \\()?([0-9a-f]+)\\)?, but was (?:\\w+ \\()?([0-9a-f]+)\\)?\\. \\((next|prev)=([0-9a-f]+)\\)");
+
+    /** The list pointers the kernel's message names, read back from the dump, with the slab objects they are in. */
+    private static void listPointers(Session s, KernelLog log, Finding f) {
+        for (String l : log.lines()) {
+            var m = LIST_CHECK.matcher(l);
+            if (!m.find()) {
+                continue;
+            }
+            long expected = Long.parseUnsignedLong(m.group(2), 16);
+            long was = Long.parseUnsignedLong(m.group(3), 16);
+            long neighbour = Long.parseUnsignedLong(m.group(5), 16);
+            String member = m.group(1).substring(m.group(1).indexOf('>') + 1);
+            long slot = neighbour + (member.equals("prev") ? 8 : 0);
+            try {
+                long now = s.kernel().memory().u64(slot);
+                f.add("memory", "The " + m.group(4) + " entry " + Hex.format(neighbour) + objectName(s, neighbour) + " has ->" + member
+                                + " = " + Hex.format(now) + (now == was ? " in the dump, as the check saw" : "")
+                                + ", where the list needs " + Hex.format(expected) + objectName(s, expected) + ": that pointer was"
+                                + " overwritten" + (objectName(s, was).isEmpty() ? " with a value that is no list entry" : "") + ".",
+                        "a read of struct list_head." + member + " at " + Hex.format(slot) + " (the addresses from the kernel's message)");
+            } catch (FaultException e) {
+                f.add("memory", "The " + m.group(4) + " entry " + Hex.format(neighbour) + " is not in the dump.", "read of "
+                        + Hex.format(slot));
+            }
             return;
+        }
+    }
+
+    /** {@code  (+0x18 in the kmalloc-64 object 0x...)}, or empty when the address is in no slab object. */
+    static String objectName(Session s, long address) {
+        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+            return "";
+        }
+        try {
+            return s.slub().objectAt(address).map(o -> " (+" + Hex.format(o.offset()) + " in the " + (o.isFree() ? "FREE " : "")
+                    + o.cache().name() + " object " + Hex.format(o.object()) + ")").orElse("");
+        } catch (FaultException | IllegalArgumentException | IllegalStateException x) {
+            return "";
+        }
+    }
+
+    /** A double free's object: a register of the trap that points to an object the freelists already hold. */
+    private static String alreadyFree(Session s, DumpFault.Trap trap, Finding f) {
+        if (!org.coroner.kernel.mm.Slub.present(s.kernel())) {
+            return null;
         }
         var regs = trap.frame().regs();
         for (var e : regs.named().entrySet()) {
@@ -166,12 +326,13 @@ final class Verdicts {
                     f.add("memory", regs.display(e.getKey()) + " = " + Hex.format(e.getValue()) + " is the " + o.get().cache().name()
                             + " object being freed, and it is already on a freelist: freed before.",
                             "SLUB freelists (kernel.mm.Slub)");
-                    return;
+                    return o.get().cache().name() + " object " + Hex.format(e.getValue());
                 }
             } catch (FaultException | IllegalArgumentException | IllegalStateException x) {
                 // not a slab address
             }
         }
+        return null;
     }
 
     /** Adds what the crash ran in when it was a workqueue item or a timer callback. */

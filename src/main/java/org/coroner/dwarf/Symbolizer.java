@@ -157,7 +157,10 @@ public final class Symbolizer {
         long kallsymsSize = next.isPresent() ? next.getAsLong() - sym.value() : -1;
         // kallsyms knows no st_size: the kernel prints the distance to the next symbol (alignment padding
         // included); either size agreeing means this is the function the report names
-        if (expectedSize > 0 && sym.size() != expectedSize && kallsymsSize != expectedSize) {
+        // the last function of a module section is followed in memory by the next section, laid out
+        // after it with its alignment: the printed size is then a little larger than st_size
+        boolean lastPadded = next.isEmpty() && expectedSize > sym.size() && expectedSize - sym.size() < 64;
+        if (expectedSize > 0 && sym.size() != expectedSize && kallsymsSize != expectedSize && !lastPadded) {
             return new Resolution(symbol, offset, -1, null, String.format(
                     "%s is 0x%x bytes in %s but 0x%x in the report: mismatched debug info", symbol, sym.size(),
                     dw.name(), expectedSize));
