@@ -57,8 +57,7 @@ public final class ReportFinder {
         LINE_WORDS = new LineWords.Builder().add(LineWords.HEADER, words)
                 .add(LineWords.STACK_START, StackRules.STACK_START_WORDS)
                 .add(LineWords.SHOULD_FAIL, List.of(StackRules.SHOULD_FAIL))
-                .add(LineWords.END_MARKER, List.of(END_MARKER))
-                .add(LineWords.EOI, List.of(EOI)).build();
+                .add(LineWords.END_MARKER, List.of(END_MARKER)).build();
     }
 
 
@@ -208,12 +207,12 @@ public final class ReportFinder {
             LogLine ll = new LogLine(lineNo, text, lineContext);
             boolean questionable = false;
             String stripped = text;
-            if (!context.isEmpty() && !((p.words & LineWords.EOI) != 0 && text.contains(EOI))) {
+            if (!context.isEmpty()) {
                 int q = text.indexOf(" ? ");
-                if (q >= 0) {
+                if (q >= 0 && !text.contains(EOI)) {
                     questionable = true; // an unreliable frame: not for titles, kept for the decoder
                     stripped = text.substring(q + 2);
-                } else if (text.endsWith(" (unreliable)")) {
+                } else if (q < 0 && text.endsWith(" (unreliable)") && !text.contains(EOI)) {
                     questionable = true;
                     stripped = text.substring(0, text.length() - 13);
                 }
