@@ -82,10 +82,14 @@ final class Literals {
         for (int i = 0; i < runs.length; i++) {
             String r = runs[i];
             int at;
+            if (p > to) {
+                return false;
+            }
             if (i == 0 && firstAt) {
                 at = s.regionMatches(ignoreCase, p, r, 0, r.length()) ? p : -1;
             } else {
-                at = ignoreCase ? indexOfIgnoreCase(s, r, p, to) : s.indexOf(r, p);
+                // searched up to the end of the line only: the text may be a whole report
+                at = ignoreCase ? indexOfIgnoreCase(s, r, p, to) : s.indexOf(r, p, to);
             }
             if (at < 0 || at + r.length() > to) {
                 return false;
@@ -100,8 +104,8 @@ final class Literals {
         char lo = lower.charAt(0);
         char up = Character.toUpperCase(lo);
         for (int i = from; i + lower.length() <= to; i++) {
-            int a = s.indexOf(lo, i);
-            int b = lo == up ? -1 : s.indexOf(up, i);
+            int a = s.indexOf(lo, i, to);
+            int b = lo == up ? -1 : s.indexOf(up, i, to);
             i = a < 0 ? b : b < 0 ? a : Math.min(a, b);
             if (i < 0 || i + lower.length() > to) {
                 return -1;
