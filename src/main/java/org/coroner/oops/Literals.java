@@ -40,9 +40,25 @@ final class Literals {
         this.alternatives = alternatives;
     }
 
+    /** A pattern and its literals: published whole (final fields), so a racy read sees both or neither. */
+    private record Entry(Pattern pattern, Literals literals) {
+    }
+
+    /** Direct-mapped by identity hash in front of {@link #CACHE}: every line of a report asks for a few. */
+    private static final Entry[] RECENT = new Entry[1 << 12];
+
     static Literals of(Pattern p) {
+        int i = System.identityHashCode(p) & (RECENT.length - 1);
+        Entry e = RECENT[i];
+        if (e != null && e.pattern == p) {
+            return e.literals;
+        }
         Literals l = CACHE.get(p);
-        return l != null ? l : CACHE.computeIfAbsent(p, k -> parse(k.pattern()));
+        if (l == null) {
+            l = CACHE.computeIfAbsent(p, k -> parse(k.pattern()));
+        }
+        RECENT[i] = new Entry(p, l);
+        return l;
     }
 
     /** {@code p.matcher(s).find()}, skipped when {@code s} lacks the literals. */
