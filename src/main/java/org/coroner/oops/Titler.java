@@ -229,9 +229,9 @@ public final class Titler {
                     String[] names = StackRules.frames(ln);
                     if (names != null) {
                         for (String f : names) {
-                            f = demangle(f);
-                            if (!stack.skips(f)) {
-                                raw.add(f);
+                            FrameNames.Name n = FrameNames.of(f);
+                            if (!stack.skips(n)) {
+                                raw.add(n.name);
                             }
                         }
                     }
@@ -278,15 +278,13 @@ public final class Titler {
     private static void addFrames(List<String> frames, Matcher m, Stack stack) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String f = m.group(g);
-            if (f != null && !stack.skips(f = demangle(f))) {
-                frames.add(f);
+            if (f != null) {
+                FrameNames.Name n = FrameNames.of(f);
+                if (!stack.skips(n)) {
+                    frames.add(n.name);
+                }
             }
         }
-    }
-
-    /** C++ (Itanium ABI) and Rust (v0) symbols by their demangled names, as syzbot's titles name them. */
-    private static String demangle(String frame) {
-        return frame.startsWith("_Z") ? ItaniumDemangler.demangle(frame) : RustDemangler.demangle(frame);
     }
 
     /** Substitutes {@code %[N]v} / {@code %[N]s} with argument N (1-based). */
