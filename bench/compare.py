@@ -239,6 +239,9 @@ def fmt(v):
     return f"{v:.2f}"
 
 
+KEPT_SECTION = "## Not written by compare.py"
+
+
 def write(path, results, vml, runs, cold_runs, first_use):
     java = sh([JAVA, "-version"]).stderr.splitlines()[0]
     crash_v = sh("crash --version | grep -m1 crash").stdout.strip()
@@ -293,7 +296,10 @@ def write(path, results, vml, runs, cold_runs, first_use):
             if note:
                 lines += ["", f"drgn could not open this dump: `{note}`"]
         lines.append("")
-    open(path, "w").write("\n".join(lines) + "\n")
+    # sections other benchmarks record by hand (they start with KEPT_SECTION) survive a rewrite
+    old = open(path).read() if os.path.exists(path) else ""
+    kept = old[old.index(KEPT_SECTION):] if KEPT_SECTION in old else ""
+    open(path, "w").write("\n".join(lines) + "\n" + kept)
     print(f"wrote {path}", file=sys.stderr)
 
 

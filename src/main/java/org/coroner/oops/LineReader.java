@@ -23,6 +23,7 @@ final class LineReader {
     private static final long HIGHS = 0x8080808080808080L;
     private static final long NEWLINES = ONES * '\n';
     private static final long RETURNS = ONES * '\r';
+    private static final long COLONS = ONES * ':';
     /** Bytes below 14: {@code \n} and {@code \r} are among them, text bytes are not. */
     private static final long BELOW_14 = ONES * 14;
 
@@ -38,11 +39,34 @@ final class LineReader {
     long end;
     /** The line is ASCII (when false it may still be). */
     boolean ascii;
+    /**
+     * With {@link LineWords}: whether the probes below are valid for the line in {@link #buf} (false
+     * after a {@code \r} was dropped or at the file's last bytes: then scan the buffer instead).
+     */
+    boolean probed;
+    /** Buffer offsets of the 4-byte pieces whose hash the words' table holds, and the hashes. */
+    int[] probeAt = new int[16];
+    int[] probeSlot = new int[16];
+    int probes;
+    /** Buffer offsets of colons (and above a colon within its eight bytes, maybe of other bytes). */
+    int[] colonAt = new int[16];
+    int colons;
+    private final LineWords words;
 
     LineReader(MemorySegment seg, long pos) {
+        this(seg, pos, null);
+    }
+
+    /**
+     * With {@code words}, each line is probed for them while it is read, from the eight-byte loads
+     * that copy it: scanning the copy afterwards would load it back while those stores are still
+     * in flight, which costs a store-forwarding stall per load that straddles two of them.
+     */
+    LineReader(MemorySegment seg, long pos, LineWords words) {
         this.seg = seg;
         this.size = seg.byteSize();
         this.pos = pos;
+        this.words = words;
     }
 
     boolean hasNext() {
@@ -68,6 +92,10 @@ final class LineReader {
         int k = 0; // bytes stored in buf
         byte[] b = buf;
         long high = 0;
+        LineWords lw = words;
+        probes = 0;
+        colons = 0;
+        probed = lw != null;
         for (long last = size - 8; p <= last; p += 8) {
             long w = seg.get(LONG, p);
             if (k + 8 > b.length && k < MAX_LINE) {
@@ -75,6 +103,9 @@ final class LineReader {
             }
             if (k < MAX_LINE) {
                 LONG_ARRAY.set(b, k, w);
+                if (lw != null) {
+                    probe(lw, w, k);
+                }
                 k += 8;
             }
             high |= w;
@@ -92,6 +123,7 @@ final class LineReader {
             cr |= r != 0;
         }
         if (nl < 0) {
+            probed = false; // the last bytes are copied one by one, unprobed
             for (; p < size; p++) {
                 byte c = seg.get(ValueLayout.JAVA_BYTE, p);
                 if (c == '\n') {
@@ -113,8 +145,38 @@ final class LineReader {
         len = (int) Math.min(end - start, MAX_LINE);
         ascii = (high & HIGHS) == 0;
         if (cr) {
+            probed = false;
             dropCarriageReturns();
         }
+    }
+
+    /** Probes the eight bytes {@code w} stored at buffer offset {@code k}: two 4-byte pieces, and colons. */
+    private void probe(LineWords lw, long w, int k) {
+        int s0 = LineWords.slot((int) w);
+        int s1 = LineWords.slot((int) (w >>> 32));
+        if (lw.probeHits(s0)) {
+            addProbe(k, s0);
+        }
+        if (lw.probeHits(s1)) {
+            addProbe(k + 4, s1);
+        }
+        long c = equalBytes(w, COLONS);
+        while (c != 0) {
+            if (colons == colonAt.length) {
+                colonAt = Arrays.copyOf(colonAt, colons * 2);
+            }
+            colonAt[colons++] = k + (Long.numberOfTrailingZeros(c) >>> 3);
+            c &= c - 1;
+        }
+    }
+
+    private void addProbe(int at, int slot) {
+        if (probes == probeAt.length) {
+            probeAt = Arrays.copyOf(probeAt, probes * 2);
+            probeSlot = Arrays.copyOf(probeSlot, probes * 2);
+        }
+        probeAt[probes] = at;
+        probeSlot[probes++] = slot;
     }
 
     /** A set high bit in each byte of {@code w} that equals the byte repeated in {@code pattern}. */

@@ -40,9 +40,25 @@ final class Literals {
         this.alternatives = alternatives;
     }
 
+    /** A pattern and its literals: published whole (final fields), so a racy read sees both or neither. */
+    private record Entry(Pattern pattern, Literals literals) {
+    }
+
+    /** Direct-mapped by identity hash in front of {@link #CACHE}: every line of a report asks for a few. */
+    private static final Entry[] RECENT = new Entry[1 << 12];
+
     static Literals of(Pattern p) {
+        int i = System.identityHashCode(p) & (RECENT.length - 1);
+        Entry e = RECENT[i];
+        if (e != null && e.pattern == p) {
+            return e.literals;
+        }
         Literals l = CACHE.get(p);
-        return l != null ? l : CACHE.computeIfAbsent(p, k -> parse(k.pattern()));
+        if (l == null) {
+            l = CACHE.computeIfAbsent(p, k -> parse(k.pattern()));
+        }
+        RECENT[i] = new Entry(p, l);
+        return l;
     }
 
     /** {@code p.matcher(s).find()}, skipped when {@code s} lacks the literals. */
@@ -82,10 +98,14 @@ final class Literals {
         for (int i = 0; i < runs.length; i++) {
             String r = runs[i];
             int at;
+            if (p > to) {
+                return false;
+            }
             if (i == 0 && firstAt) {
                 at = s.regionMatches(ignoreCase, p, r, 0, r.length()) ? p : -1;
             } else {
-                at = ignoreCase ? indexOfIgnoreCase(s, r, p, to) : s.indexOf(r, p);
+                // searched up to the end of the line only: the text may be a whole report
+                at = ignoreCase ? indexOfIgnoreCase(s, r, p, to) : s.indexOf(r, p, to);
             }
             if (at < 0 || at + r.length() > to) {
                 return false;
@@ -100,8 +120,8 @@ final class Literals {
         char lo = lower.charAt(0);
         char up = Character.toUpperCase(lo);
         for (int i = from; i + lower.length() <= to; i++) {
-            int a = s.indexOf(lo, i);
-            int b = lo == up ? -1 : s.indexOf(up, i);
+            int a = s.indexOf(lo, i, to);
+            int b = lo == up ? -1 : s.indexOf(up, i, to);
             i = a < 0 ? b : b < 0 ? a : Math.min(a, b);
             if (i < 0 || i + lower.length() > to) {
                 return -1;

@@ -7,8 +7,6 @@ import static org.coroner.oops.Patterns.re;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.coroner.oops.StackRules.Extractor;
 
@@ -29,22 +27,19 @@ final class OopsCatalog {
     /** Marks "parse a stack trace from here" in a list of stack parts. */
     static final Pattern PARSE_STACK = Pattern.compile("<parse stack>");
 
-    record Stack(List<Pattern> parts, List<Pattern> parts2, Pattern skip, Extractor extractor,
-                 Map<String, Boolean> skipCache) {
+    record Stack(List<Pattern> parts, List<Pattern> parts2, Pattern skip, Extractor extractor, int id) {
         /**
          * Whether a frame is generic for this format. The skip regex is a long alternation, and
-         * function names repeat across reports: remember the answers (bounded).
+         * function names repeat across reports: the answer is remembered with the name.
          */
-        boolean skips(String frame) {
-            Boolean known = skipCache.get(frame);
-            if (known == null) {
-                known = skip.matcher(frame).find();
-                if (skipCache.size() > 200_000) {
-                    skipCache.clear();
-                }
-                skipCache.put(frame, known);
+        boolean skips(FrameNames.Name frame) {
+            byte known = frame.skip(id);
+            if (known == 0) {
+                boolean skipped = skip.matcher(frame.name).find();
+                frame.setSkip(id, skipped);
+                return skipped;
             }
-            return known;
+            return known == 2;
         }
     }
 
@@ -130,7 +125,7 @@ final class OopsCatalog {
             if (parts != null) {
                 List<String> all = new ArrayList<>(StackRules.SKIP);
                 all.addAll(skip);
-                st = new Stack(parts, parts2, Pattern.compile(String.join("|", all)), extractor, new ConcurrentHashMap<>());
+                st = new Stack(parts, parts2, Pattern.compile(String.join("|", all)), extractor, FrameNames.newFormat());
             }
             return new Format(title, report, fmt, alt, st, noStack, corrupted);
         }

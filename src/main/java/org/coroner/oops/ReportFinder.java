@@ -57,8 +57,7 @@ public final class ReportFinder {
         LINE_WORDS = new LineWords.Builder().add(LineWords.HEADER, words)
                 .add(LineWords.STACK_START, StackRules.STACK_START_WORDS)
                 .add(LineWords.SHOULD_FAIL, List.of(StackRules.SHOULD_FAIL))
-                .add(LineWords.END_MARKER, List.of(END_MARKER))
-                .add(LineWords.EOI, List.of(EOI)).build();
+                .add(LineWords.END_MARKER, List.of(END_MARKER)).build();
     }
 
 
@@ -139,8 +138,8 @@ public final class ReportFinder {
         return new Step(buildReport(seg, c, first, p.words, oops, end, window));
     }
 
-    /** One line the report window kept, and its {@link LineWords} bits. */
-    private record Kept(LogLine line, String text, boolean questionable, boolean inText, long words) {
+    /** One line the report window kept (its number and text), whether it is report text, its {@link LineWords} bits. */
+    private record Kept(int number, String text, boolean inText, long words) {
     }
 
     private static FoundReport buildReport(MemorySegment seg, HeaderPrefilter.Cursor c, LogLine first,
@@ -150,7 +149,7 @@ public final class ReportFinder {
         int minLinesBeforePanic = first.text().contains("BUG: KMSAN:") ? MIN_LINES_BEFORE_PANIC_KMSAN
                 : MIN_LINES_BEFORE_PANIC;
         List<Kept> kept = new ArrayList<>();
-        kept.add(new Kept(first, first.text(), false, true, firstWords));
+        kept.add(new Kept(first.number(), first.text(), true, firstWords));
         int reportEndKept = 1; // kept lines that form the title text
         int textLines = 1;
         boolean skipText = false;
@@ -205,22 +204,12 @@ public final class ReportFinder {
             }
             silent = 0;
             String text = in.text(p);
-            LogLine ll = new LogLine(lineNo, text, lineContext);
-            boolean questionable = false;
-            String stripped = text;
-            if (!context.isEmpty() && !((p.words & LineWords.EOI) != 0 && text.contains(EOI))) {
-                int q = text.indexOf(" ? ");
-                if (q >= 0) {
-                    questionable = true; // an unreliable frame: not for titles, kept for the decoder
-                    stripped = text.substring(q + 2);
-                } else if (text.endsWith(" (unreliable)")) {
-                    questionable = true;
-                    stripped = text.substring(0, text.length() - 13);
-                }
-            }
+            // an unreliable frame (" ? f+0x1/0x2", "f+0x1/0x2 (unreliable)"): not for titles, kept for the decoder
+            boolean questionable = !context.isEmpty()
+                    && (text.contains(" ? ") || text.endsWith(" (unreliable)")) && !text.contains(EOI);
             if (questionable) {
                 if (secondOffset < 0 || callerContext) {
-                    kept.add(new Kept(ll, stripped, true, false, p.words));
+                    kept.add(new Kept(lineNo, text, false, p.words));
                 }
                 continue;
             }
@@ -240,7 +229,7 @@ public final class ReportFinder {
                 skipText = true;
                 skipLine = true;
             }
-            kept.add(new Kept(ll, stripped, false, !skipLine, p.words));
+            kept.add(new Kept(lineNo, text, !skipLine, p.words));
             // With caller ids the task's own lines are known: its text goes on past another report
             // (the title may need a stack printed after it); without, the next report ends it.
             if (!skipLine && (secondOffset < 0 || callerContext)) {
@@ -263,8 +252,8 @@ public final class ReportFinder {
         }
         Titler.Description d = Titler.describe(oops, new ReportText(texts, titleLines, words));
 
-        List<LogLine> shown = displayed(kept, secondLine);
-        List<String> shownText = shown.stream().map(LogLine::text).toList();
+        List<Kept> shown = displayed(kept, secondLine);
+        List<String> shownText = shown.stream().map(Kept::text).toList();
         FoundReport report = new FoundReport(first.number(), shown.getLast().number(), shownText, d.title(), d.kind(),
                 d.corrupted(), d.corruptedReason(), d.guiltyFrame());
 
@@ -291,14 +280,14 @@ public final class ReportFinder {
      * The lines shown as the report: up to the next report, and no further than the kernel's own end
      * marker ("---[ end trace ...]---", or the panic's "---[ end Kernel panic ...]---" when a panic follows).
      */
-    private static List<LogLine> displayed(List<Kept> kept, int secondLine) {
-        List<LogLine> out = new ArrayList<>();
+    private static List<Kept> displayed(List<Kept> kept, int secondLine) {
+        List<Kept> out = new ArrayList<>();
         int endTrace = -1;
         for (Kept k : kept) {
-            if (secondLine >= 0 && k.line.number() >= secondLine) {
+            if (secondLine >= 0 && k.number >= secondLine) {
                 break;
             }
-            String t = k.line.text();
+            String t = k.text;
             boolean marker = (k.words & LineWords.END_MARKER) != 0;
             if (endTrace >= 0 && (k.words & LineWords.HEADER) != 0 && t.contains("Kernel panic - not syncing")) {
                 endTrace = -1; // the panic follows the oops: it belongs to the report
@@ -306,7 +295,7 @@ public final class ReportFinder {
             if (endTrace >= 0 && out.size() - endTrace > 20) {
                 break;
             }
-            out.add(k.line);
+            out.add(k);
             if (marker && t.contains("---[ end Kernel panic")) {
                 return out;
             }

@@ -30,16 +30,16 @@ final class ReportText {
         this.words = words;
         this.titleLines = titleLines;
         this.starts = new int[titleLines];
+        String[] parts = new String[titleLines + 1];
         int len = 0;
         for (int i = 0; i < titleLines; i++) {
-            len += lines.get(i).length() + 1;
+            starts[i] = len;
+            parts[i] = lines.get(i);
+            len += parts[i].length() + 1;
         }
-        StringBuilder sb = new StringBuilder(len);
-        for (int i = 0; i < titleLines; i++) {
-            starts[i] = sb.length();
-            sb.append(lines.get(i)).append('\n');
-        }
-        this.text = sb.toString();
+        parts[titleLines] = ""; // each line ends in \n
+        // String.join sizes its result once and copies each line once (a StringBuilder copies twice)
+        this.text = titleLines == 0 ? "" : String.join("\n", parts);
         this.stackStart = new byte[lines.size()];
     }
 

@@ -216,9 +216,12 @@ final class StackRules {
     /** Each {@link #STACK_START} pattern needs one of these words; most lines have none. */
     private static final List<String> STACK_START_WORDS_WITH_COLON = List.of("race", "Allocated", "Freed", "acktrace",
             "Uninit was stored", "badaddr");
-    /** Every word {@link #isStackStart} looks for, with or without a colon on the line. */
-    static final List<String> STACK_START_WORDS = List.of("race", "Allocated", "Freed", "acktrace",
-            "Uninit was stored", "badaddr", "Call ");
+    /**
+     * Words of which every {@link #STACK_START} match holds one ({@link LineWords} finds those of fewer
+     * than seven bytes only when they end in a colon).
+     */
+    static final List<String> STACK_START_WORDS = List.of("Call Trace", "Call trace", "Allocated", "Freed:",
+            "Freed by task", "acktrace", "Uninit was stored", "badaddr");
     static final String SHOULD_FAIL = "should_fail";
 
     /** {@link #isStackStart(String)} for a line whose {@link LineWords} bits are known. */

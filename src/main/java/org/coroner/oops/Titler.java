@@ -186,6 +186,8 @@ public final class Titler {
         List<String> results = new ArrayList<>();
         boolean ok = true;
         int stacks = 0;
+        // FIRST looks at the first kept frame only: once a stack has one, the rest need no parsing
+        boolean firstOnly = stack.extractor() == StackRules.FIRST;
         next:
         for (int pi = 0; ; pi++) {
             if (pi == parts.size() || parts.get(pi) == OopsCatalog.PARSE_STACK && stacks > 0) {
@@ -221,12 +223,15 @@ public final class Titler {
                             continue next;
                         }
                     }
+                    if (firstOnly && !raw.isEmpty()) {
+                        continue;
+                    }
                     String[] names = StackRules.frames(ln);
                     if (names != null) {
                         for (String f : names) {
-                            f = RustDemangler.demangle(f);
-                            if (!stack.skips(f)) {
-                                raw.add(f);
+                            FrameNames.Name n = FrameNames.of(f);
+                            if (!stack.skips(n)) {
+                                raw.add(n.name);
                             }
                         }
                     }
@@ -273,8 +278,11 @@ public final class Titler {
     private static void addFrames(List<String> frames, Matcher m, Stack stack) {
         for (int g = 1; g <= m.groupCount(); g++) {
             String f = m.group(g);
-            if (f != null && !stack.skips(f = RustDemangler.demangle(f))) {
-                frames.add(f);
+            if (f != null) {
+                FrameNames.Name n = FrameNames.of(f);
+                if (!stack.skips(n)) {
+                    frames.add(n.name);
+                }
             }
         }
     }

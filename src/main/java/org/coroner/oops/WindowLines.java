@@ -48,7 +48,7 @@ final class WindowLines {
 
     WindowLines(MemorySegment seg, LineWords lineWords) {
         this.seg = seg;
-        this.reader = new LineReader(seg, 0);
+        this.reader = new LineReader(seg, 0, lineWords);
         this.lineWords = lineWords;
     }
 
@@ -84,7 +84,7 @@ final class WindowLines {
             // decoded now, while the bytes are at hand: nearly every line's text is needed
             p = new Parsed(reader.start, reader.end, number, px.context,
                     LineCleaner.decode(reader.buf, px.textStart, reader.len, reader.ascii));
-            p.words = lineWords.scan(reader.buf, px.textStart, reader.len);
+            p.words = lineWords.scan(reader, px.textStart, reader.len);
             if ((p.words & LineWords.HEADER) == 0) {
                 p.starts = 1;
             }
