@@ -76,6 +76,21 @@ final class OopsCommand implements Callable<Integer> {
                 return Main.NO_FINDING;
             }
             OopsAnalyzer a = new OopsAnalyzer(debug);
+            if (!json && !all && html == null) {
+                // the default text: the first report in full, the others a line each from what the
+                // finder read (decoding and symbolizing a log's every report would cost about a
+                // millisecond each, minutes for a log of 200,000)
+                TextRenderer.full(a.analyze(1, found.get(0)), found.size(), out);
+                for (int i = 1; i < found.size(); i++) {
+                    TextRenderer.summary(i + 1, found.get(i), out);
+                }
+                if (found.size() > 1) {
+                    out.println("(" + (found.size() - 1) + " more report" + (found.size() > 2 ? "s" : "")
+                            + " above in one line each; --all prints them in full)");
+                }
+                out.flush();
+                return Main.OK;
+            }
             List<OopsReport> reports = new ArrayList<>();
             for (int i = 0; i < found.size(); i++) {
                 reports.add(a.analyze(i + 1, found.get(i)));

@@ -166,8 +166,13 @@ public final class TextRenderer {
 
     /** One line for a report not printed in full. */
     public static void summary(OopsReport r, PrintWriter out) {
-        out.printf("Report %d (lines %d-%d): %s%s%n", r.index(), r.found().startLine(), r.found().endLine(), r.found().title(),
-                r.found().corrupted() ? "  [corrupted]" : "");
+        summary(r.index(), r.found(), out);
+    }
+
+    /** The one line of a report that is not printed in full: what the finder read of it. */
+    public static void summary(int index, org.coroner.oops.FoundReport found, PrintWriter out) {
+        out.printf("Report %d (lines %d-%d): %s%s%n", index, found.startLine(), found.endLine(), found.title(),
+                found.corrupted() ? "  [corrupted]" : "");
     }
 
     static String frameText(SymbolizedFrame f) {
