@@ -561,8 +561,29 @@ public final class KmemCommand implements ShellCommand {
 
     /** The task whose task_struct holds the address. */
     private Optional<Tasks.Task> taskStructAt(long addr) {
-        long size = s.kernel().type("struct task_struct").size();
+        long size = taskStructSize();
         return s.tasks().all().stream().filter(t -> Long.compareUnsigned(addr - t.address(), size) < 0).findFirst();
+    }
+
+    /**
+     * What a task_struct takes in memory: on x86 {@code arch_task_struct_size}, the struct with only
+     * as much FPU state as this CPU saves (smaller than the DWARF size on a CPU without AVX-512, where
+     * the next task_struct of the slab starts before the DWARF size is over); else the DWARF size.
+     */
+    private long taskStructSize() {
+        long dwarf = s.kernel().type("struct task_struct").size();
+        Optional<Long> arch = s.kernel().symbol("arch_task_struct_size");
+        if (arch.isPresent()) {
+            try {
+                long n = s.kernel().memory().u32(arch.get());
+                if (n > 0 && n <= dwarf) {
+                    return n;
+                }
+            } catch (FaultException e) {
+                // unreadable: the DWARF size
+            }
+        }
+        return dwarf;
     }
 
     /** The task whose kernel stack holds the address. */
