@@ -1,11 +1,10 @@
 package org.coroner.cli;
 
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.coroner.analyze.Analysis;
 import org.coroner.analyze.DumpAnalyzer;
@@ -18,50 +17,39 @@ import org.coroner.io.BadInputException;
 import org.coroner.oops.report.DebugFiles;
 import org.coroner.session.Session;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 /** {@code coroner analyze}: the root cause of a crash, stated first, with its evidence. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        usageHelpAutoWidth = true,
-        description = {"Say why the kernel died: a verdict (kind, cause, location, confidence), the numbered evidence"
-                + " (each fact and how it was derived: register, memory read, DWARF, code, log), then the context.",
-                "  coroner analyze [VMLINUX] VMCORE [--modules DIR]...",
-                "  coroner analyze --log FILE [--vmlinux PATH] [--modules DIR]...",
-                "Kinds: null-pointer-dereference, bad-pointer-dereference, use-after-list-del, list-corruption,"
-                        + " use-after-free, double-free, bug-on, warning, soft-lockup, hard-lockup, spinlock-deadlock,"
-                        + " mutex-deadlock, hung-task, rcu-stall, stack-overflow, sysrq-triggered, out-of-memory, unknown.",
-                "Exit code: 0 a verdict, 1 kind unknown, 2 bad input."})
-final class AnalyzeCommand implements Callable<Integer> {
-    @Parameters(arity = "0..2", paramLabel = "[VMLINUX] VMCORE",
-            description = "the vmcore, after the matching vmlinux (or give the vmlinux with --vmlinux)")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--log", paramLabel = "FILE", description = "analyze a console log or dmesg instead of a dump")
-    Path log;
-
-    @Option(names = "--vmlinux", paramLabel = "PATH", description = "the kernel's vmlinux with debug info")
-    Path vmlinux;
-
-    @Option(names = "--modules", paramLabel = "DIR", description = "directory searched for NAME.ko (repeatable)")
-    List<Path> modules = new ArrayList<>();
-
-    @Option(names = "--json", description = "print JSON (schema in the README)")
-    boolean json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "also write the analysis as one self-contained HTML page")
-    Path html;
-
-    @Option(names = "--force", description = "open a dump even when the vmlinux does not match it")
-    boolean force;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class AnalyzeCommand implements Subcommand {
+    static final Cli.Spec SPEC = new Cli.Spec("analyze",
+            "Say why the kernel died: a verdict (kind, cause, location, confidence), the numbered evidence"
+                    + " (each fact and how it was derived: register, memory read, DWARF, code, log), then the context.",
+            "  coroner analyze [VMLINUX] VMCORE [--modules DIR]...",
+            "  coroner analyze --log FILE [--vmlinux PATH] [--modules DIR]...",
+            "Kinds: null-pointer-dereference, bad-pointer-dereference, use-after-list-del, list-corruption,"
+                    + " use-after-free, double-free, bug-on, warning, soft-lockup, hard-lockup, spinlock-deadlock,"
+                    + " mutex-deadlock, hung-task, rcu-stall, stack-overflow, sysrq-triggered, out-of-memory, unknown.",
+            "Exit code: 0 a verdict, 1 kind unknown, 2 bad input.")
+            .parameters("[VMLINUX] VMCORE", 0, 2, "the vmcore, after the matching vmlinux (or give the vmlinux with --vmlinux)")
+            .option("--log", "FILE", "analyze a console log or dmesg instead of a dump")
+            .option("--vmlinux", "PATH", "the kernel's vmlinux with debug info")
+            .repeatable("--modules", "DIR", "directory searched for NAME.ko (repeatable)")
+            .flag("--json", "print JSON (schema in the README)")
+            .option("--html", "FILE", "also write the analysis as one self-contained HTML page")
+            .flag("--force", "open a dump even when the vmlinux does not match it");
 
     @Override
-    public Integer call() throws Exception {
-        var out = spec.commandLine().getOut();
+    public Cli.Spec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Cli.Args args, PrintWriter out, PrintWriter err) throws Exception {
+        List<Path> files = args.parameterPaths();
+        Path log = args.path("--log");
+        Path vmlinux = args.path("--vmlinux");
+        List<Path> modules = args.paths("--modules");
+        boolean json = args.flag("--json");
+        Path html = args.path("--html");
+        boolean force = args.flag("--force");
         Analysis a;
         if (log != null) {
             if (!files.isEmpty()) {
@@ -83,8 +71,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 vml = vmlinux;
                 vmcore = files.get(0);
             } else {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "give VMLINUX VMCORE (or VMCORE with --vmlinux), or --log FILE");
+                throw new Cli.UsageException(SPEC, "give VMLINUX VMCORE (or VMCORE with --vmlinux), or --log FILE");
             }
             for (Path d : modules) {
                 if (!Files.isDirectory(d)) {

@@ -1,27 +1,24 @@
 package org.coroner.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.coroner.elf.ElfFile;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-
 /** {@code coroner elf FILE}: what Coroner sees in an ELF file (a quick check of a vmlinux or module). */
-@Command(name = "elf", mixinStandardHelpOptions = true,
-        description = "Print an ELF file's machine, type, build-id, section and symbol counts.")
-final class ElfCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "vmlinux, a kernel module (.ko) or an ELF vmcore")
-    Path file;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class ElfCommand implements Subcommand {
+    static final Cli.Spec SPEC = new Cli.Spec("elf", "Print an ELF file's machine, type, build-id, section and symbol counts.")
+            .parameters("FILE", 1, 1, "vmlinux, a kernel module (.ko) or an ELF vmcore");
 
     @Override
-    public Integer call() {
+    public Cli.Spec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Cli.Args args, PrintWriter out, PrintWriter err) {
+        Path file = Path.of(args.parameters.get(0));
         try (ElfFile elf = ElfFile.open(file)) {
-            var out = spec.commandLine().getOut();
             out.printf("file:     %s%n", file);
             out.printf("machine:  %s (%s, %s-endian)%n", elf.machineName(), elf.is64() ? "ELF64" : "ELF32",
                     elf.order() == java.nio.ByteOrder.LITTLE_ENDIAN ? "little" : "big");

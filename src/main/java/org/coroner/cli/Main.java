@@ -1,33 +1,25 @@
 package org.coroner.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 
 import org.coroner.io.BadInputException;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /**
  * The {@code coroner} command line. Exit codes: 0 ok, 1 no finding, 2 bad input (one line on
  * stderr naming the file and the problem), 3 internal error (one line; the stack trace only with
  * {@code CORONER_DEBUG=1}).
  */
-@Command(name = "coroner", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Finds out why a Linux kernel died: decodes Oops reports, opens vmcores, explains crashes.",
-        subcommands = {CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main {
     public static final int OK = 0;
     public static final int NO_FINDING = 1;
     public static final int BAD_INPUT = 2;
     public static final int INTERNAL_ERROR = 3;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    static final String DESCRIPTION = "Finds out why a Linux kernel died: decodes Oops reports, opens vmcores, explains crashes.";
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    private Main() {
     }
 
     public static void main(String[] args) {
@@ -36,39 +28,75 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code; used by tests too. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
-        cl.setParameterExceptionHandler((ex, a) -> {
+        try {
+            return dispatch(Arrays.asList(args), out, err);
+        } catch (Cli.UsageException ex) {
             err.println("coroner: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.println("Try '" + ex.command + " --help' for more information.");
+            err.flush();
             return BAD_INPUT;
-        });
-        return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
-    /**
-     * The command line with every subcommand, or only {@code wanted} when that names one: picocli
-     * reads each subcommand's annotations by reflection when it is added, a good part of a short
-     * command's start-up, and a run uses one.
-     */
-    static CommandLine commandLine(String wanted) {
-        CommandLine cl = new CommandLine(new Main());
-        List<Object> subs = Subcommands.all();
-        for (Object sub : subs) {
-            if (sub.getClass().getAnnotation(Command.class).name().equals(wanted)) {
-                cl.addSubcommand(sub);
-                return cl;
+    private static int dispatch(List<String> args, PrintWriter out, PrintWriter err) {
+        if (args.isEmpty()) {
+            Cli.usage(Subcommands.specs(), DESCRIPTION, out);
+            return OK;
+        }
+        String first = args.get(0);
+        if (first.equals("-h") || first.equals("--help")) {
+            Cli.usage(Subcommands.specs(), DESCRIPTION, out);
+            return OK;
+        }
+        if (first.equals("-V") || first.equals("--version")) {
+            out.println(version());
+            return OK;
+        }
+        if (first.equals("help")) {
+            if (args.size() == 1) {
+                Cli.usage(Subcommands.specs(), DESCRIPTION, out);
+                return OK;
             }
+            Subcommand sub = Subcommands.named(args.get(1));
+            if (sub == null) {
+                throw new Cli.UsageException("coroner", "Unknown subcommand '" + args.get(1) + "'");
+            }
+            sub.spec().usage(out);
+            return OK;
         }
-        for (Object sub : subs) {
-            cl.addSubcommand(sub);
+        Subcommand sub = Subcommands.named(first);
+        if (sub == null) {
+            throw new Cli.UsageException("coroner", first.startsWith("-") ? "Unknown option: '" + first + "'"
+                    : "Unknown subcommand '" + first + "' (one of: help, " + String.join(", ", Subcommands.NAMES) + ")");
         }
-        return cl;
+        Cli.Spec spec = sub.spec();
+        Cli.Args parsed = spec.parse(args.subList(1, args.size()));
+        if (parsed.help) {
+            spec.usage(out);
+            return OK;
+        }
+        if (parsed.version) {
+            out.println(version());
+            return OK;
+        }
+        try {
+            return sub.run(parsed, out, err);
+        } catch (Cli.UsageException ex) {
+            throw ex;
+        } catch (Exception | StackOverflowError ex) {
+            return handle(ex, err);
+        }
     }
 
-    static int handle(Exception ex, PrintWriter err) {
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return "coroner " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")";
+    }
+
+    static int handle(Throwable ex, PrintWriter err) {
         if (System.getenv("CORONER_DEBUG") != null) {
             ex.printStackTrace(err);
         }
@@ -83,13 +111,5 @@ public final class Main implements Runnable {
         String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
         err.println("coroner: internal error: " + msg.lines().findFirst().orElse("") + " (run with CORONER_DEBUG=1 for details)");
         return INTERNAL_ERROR;
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"coroner " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
-        }
     }
 }

@@ -1,12 +1,12 @@
 package org.coroner.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.coroner.io.BadInputException;
 import org.coroner.oops.FoundReport;
@@ -18,41 +18,32 @@ import org.coroner.oops.report.OopsAnalyzer;
 import org.coroner.oops.report.OopsReport;
 import org.coroner.oops.report.TextRenderer;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 /** {@code coroner oops FILE|-}: find, decode, symbolize and explain every crash report in a log. */
-@Command(name = "oops", mixinStandardHelpOptions = true,
-        description = {"Find every kernel crash report (Oops, BUG, WARNING, lockup, hung task, RCU stall, KASAN, panic)"
-                + " in a console log or dmesg, decode it, symbolize it against debug info and explain the fault.",
-                "Exit code: 0 a report was found, 1 no crash report found, 2 bad input."})
-final class OopsCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "the log (console, dmesg, journal, syslog); - for standard input")
-    String input;
-
-    @Option(names = "--vmlinux", paramLabel = "PATH", description = "the kernel's vmlinux with debug info (file:line, inlined callers)")
-    Path vmlinux;
-
-    @Option(names = "--modules", paramLabel = "DIR", description = "directory searched for NAME.ko of modules in the trace (repeatable)")
-    List<Path> modules = new ArrayList<>();
-
-    @Option(names = "--json", description = "print JSON (schema in the README)")
-    boolean json;
-
-    @Option(names = "--all", description = "print every report in full (default: the first in full, the others one line each)")
-    boolean all;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "also write the reports as one self-contained HTML page")
-    Path html;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class OopsCommand implements Subcommand {
+    static final Cli.Spec SPEC = new Cli.Spec("oops",
+            "Find every kernel crash report (Oops, BUG, WARNING, lockup, hung task, RCU stall, KASAN, panic)"
+                    + " in a console log or dmesg, decode it, symbolize it against debug info and explain the fault.",
+            "Exit code: 0 a report was found, 1 no crash report found, 2 bad input.")
+            .parameters("FILE", 1, 1, "the log (console, dmesg, journal, syslog); - for standard input")
+            .option("--vmlinux", "PATH", "the kernel's vmlinux with debug info (file:line, inlined callers)")
+            .repeatable("--modules", "DIR", "directory searched for NAME.ko of modules in the trace (repeatable)")
+            .flag("--json", "print JSON (schema in the README)")
+            .flag("--all", "print every report in full (default: the first in full, the others one line each)")
+            .option("--html", "FILE", "also write the reports as one self-contained HTML page");
 
     @Override
-    public Integer call() throws IOException {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
+    public Cli.Spec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(Cli.Args args, PrintWriter out, PrintWriter err) throws IOException {
+        String input = args.parameters.get(0);
+        Path vmlinux = args.path("--vmlinux");
+        List<Path> modules = args.paths("--modules");
+        boolean json = args.flag("--json");
+        boolean all = args.flag("--all");
+        Path html = args.path("--html");
         List<FoundReport> found;
         String name;
         if (input.equals("-")) {
