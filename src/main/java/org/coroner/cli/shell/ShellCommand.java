@@ -26,4 +26,46 @@ public interface ShellCommand {
     default boolean keepsQuotes() {
         return false;
     }
+
+    /**
+     * A command made on its first use: for the commands whose making costs (the backtracer reads
+     * the ORC tables), so that a session that runs only {@code sys} or {@code log} never pays it.
+     */
+    static ShellCommand lazy(String name, java.util.function.Supplier<ShellCommand> make) {
+        return new ShellCommand() {
+            private ShellCommand made;
+
+            private ShellCommand made() {
+                if (made == null) {
+                    made = make.get();
+                }
+                return made;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String summary() {
+                return made().summary();
+            }
+
+            @Override
+            public String help() {
+                return made().help();
+            }
+
+            @Override
+            public void run(List<String> args, PrintWriter out) {
+                made().run(args, out);
+            }
+
+            @Override
+            public boolean keepsQuotes() {
+                return made().keepsQuotes();
+            }
+        };
+    }
 }

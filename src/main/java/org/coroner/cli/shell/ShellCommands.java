@@ -12,6 +12,17 @@ public final class ShellCommands {
     public static void registerAll(Shell shell, Session s) {
         shell.register(new org.coroner.cli.shell.crash.SysCommand(s));
         shell.register(new org.coroner.cli.shell.crash.LogCommand(s));
+        shell.register(ShellCommand.lazy("bt", () -> bt(s)));
+        shell.register(ShellCommand.lazy("dis", () -> new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
+                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs())
+                .withArch(s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64)));
+        registerProcessAndMemory(shell, s);
+        // types, values, expressions and memory: p eval struct union whatis ptype rd sym list tree task,
+        // and crash's type or symbol name used as a command
+        org.coroner.cli.shell.data.DataCommands.register(shell, s);
+    }
+
+    private static BtCommand bt(Session s) {
         BtCommand bt = new BtCommand(s.backtracer(), s::current, s.debugInfo())
                 .withVariables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
                         .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
@@ -19,14 +30,7 @@ public final class ShellCommands {
             bt.withArm64Variables(b -> s.debugInfo().variables(b, s.backtracer()).stream()
                     .map(org.coroner.session.DebugInfo.FrameVariablesOf::lines).toList());
         }
-        shell.register(bt);
-        shell.register(new DisCommand(s.kernel().memory(), s.backtracer().symbolizer(),
-                DisCommand.resolver(s.kernel(), s.backtracer().modules()), s.debugInfo(), s.sourceDirs())
-                .withArch(s.isArm64() ? org.coroner.disasm.Arch.ARM64 : org.coroner.disasm.Arch.X86_64));
-        registerProcessAndMemory(shell, s);
-        // types, values, expressions and memory: p eval struct union whatis ptype rd sym list tree task,
-        // and crash's type or symbol name used as a command
-        org.coroner.cli.shell.data.DataCommands.register(shell, s);
+        return bt;
     }
 
     /** shell-proc: tasks, context, modules, memory, slab, search; foreach runs any registered command. */
@@ -38,6 +42,6 @@ public final class ShellCommands {
         shell.register(new org.coroner.cli.shell.mem.PtovCommand(s));
         shell.register(new org.coroner.cli.shell.mem.KmemCommand(s));
         shell.register(new org.coroner.cli.shell.mem.SearchCommand(s));
-        shell.register(org.coroner.cli.shell.proc.ForeachCommand.of(s, name -> shell.commands().get(name)));
+        shell.register(ShellCommand.lazy("foreach", () -> org.coroner.cli.shell.proc.ForeachCommand.of(s, name -> shell.commands().get(name))));
     }
 }
