@@ -82,7 +82,19 @@ public final class Shell {
                 }
                 if (words.isPresent() && commands.containsKey(words.get().get(0))) {
                     cmd = commands.get(words.get().get(0));
-                    inv = new CommandLineSplitter.Invocation(words.get(), inv.pipe(), inv.redirect(), inv.append());
+                    List<String> quoted = words.get();
+                    if (cmd.keepsQuotes()) {
+                        // the same rewrite of the words as typed (p/x 'a': the quotes are the expression's)
+                        try {
+                            List<String> q = f.apply(inv.quotedWords()).orElse(List.of());
+                            if (!q.isEmpty() && q.get(0).equals(quoted.get(0))) {
+                                quoted = q;
+                            }
+                        } catch (RuntimeException e) {
+                            // keep the words without their quotes
+                        }
+                    }
+                    inv = new CommandLineSplitter.Invocation(words.get(), quoted, inv.pipe(), inv.redirect(), inv.append());
                     break;
                 }
             }

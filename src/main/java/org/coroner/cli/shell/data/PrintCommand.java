@@ -56,6 +56,12 @@ public final class PrintCommand implements ShellCommand {
                   Example: p init_task.comm, p/x jiffies, p ((struct task_struct *)ADDR)->pid, p runqueues:1""";
     }
 
+    /** {@code p 'a'} is gdb's character literal: the quotes go to the expression as they are. */
+    @Override
+    public boolean keepsQuotes() {
+        return true;
+    }
+
     @Override
     public void run(List<String> args, PrintWriter out) {
         boolean radix16 = false;
