@@ -123,6 +123,10 @@ public final class CrashLive {
         c.add("ps -l");
         c.add("ps -m");
         c.add("ps -S");
+        c.add("ps -g");
+        c.add("ps -r");
+        c.add("ps -y NORMAL");
+        c.add("ps -y FIFO");
         c.add(TASK_LIST);
         c.add("set");
         c.add("set -c 0");

@@ -55,7 +55,7 @@ public final class PsCommand implements TaskSetCommand {
     @Override
     public String help() {
         return """
-                ps [-k|-u|-G] [-s] [-t|-l|-m [-C CPUS]|-p|-c|-a|-S|-A] [PID | TASK | COMMAND | 'REGEX']...
+                ps [-k|-u|-G|-y POLICY] [-s] [-t|-l|-m [-C CPUS]|-p|-c|-a|-g|-r|-S|-A] [PID | TASK | COMMAND | 'REGEX']...
                   Lists every task of the kernel: the per-CPU idle tasks, every process and every
                   thread, found on the task list (not only in the PID hash). Columns:
                     PID PPID CPU TASK ST %MEM VSZ RSS COMM
@@ -64,6 +64,8 @@ public final class PsCommand implements TaskSetCommand {
                   %MEM, VSZ and RSS (KiB) come from the task's mm (file, anon and shmem pages).
                   -k        kernel threads only       -u  user tasks only
                   -G        thread group leaders only
+                  -y POLICY the tasks of these scheduling policies only: NORMAL, FIFO, RR, BATCH,
+                            ISO, IDLE, DEADLINE or their numbers, separated by commas
                   -s        the kernel stack pointer (KSTACKP) instead of the task address
                   -t        run time, start time, user and system time of each task
                   -l        the last time each task ran (sched_info.last_arrival), latest first
@@ -71,13 +73,23 @@ public final class PsCommand implements TaskSetCommand {
                   -C CPUS   with -l or -m: the tasks of each CPU (0,2-3 or a)
                   -p        each task's parents up to PID 0      -c  each task's children
                   -a        each task's command line and environment, read from its user memory
+                  -g        each thread group: its leader, then its other threads
+                  -r        each task's resource limits (signal->rlim), current and maximum
                   -S        how many tasks are in each state
                   -A        only the tasks running on a CPU
                   Tasks can be named by PID, task address, command name or 'regular expression'.""";
     }
 
-    private record Options(boolean kernel, boolean user, boolean group, boolean kstackp, char mode, List<Integer> cpus) {
+    private record Options(boolean kernel, boolean user, boolean group, boolean kstackp, char mode, List<Integer> cpus,
+                           long policies) {
     }
+
+    /** The kernel's scheduling policies (SCHED_NORMAL 0 to SCHED_DEADLINE 6), as crash names them. */
+    private static final List<String> POLICIES = List.of("NORMAL", "FIFO", "RR", "BATCH", "ISO", "IDLE", "DEADLINE");
+
+    /** RLIMIT_CPU (0) to RLIMIT_RTTIME (15), as crash names them. */
+    private static final List<String> RLIMITS = List.of("CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC",
+            "NOFILE", "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME");
 
     @Override
     public void run(List<String> args, PrintWriter out) {
@@ -118,6 +130,7 @@ public final class PsCommand implements TaskSetCommand {
         boolean kstackp = false;
         char mode = 0;
         List<Integer> cpus = null;
+        long policies = 0;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("-") || a.length() < 2) {
@@ -131,13 +144,24 @@ public final class PsCommand implements TaskSetCommand {
                 cpus = cpuList(args.get(++i));
                 continue;
             }
-            for (char c : a.substring(1).toCharArray()) {
+            char[] letters = a.substring(1).toCharArray();
+            for (int k = 0; k < letters.length; k++) {
+                char c = letters[k];
+                if (c == 'y') {
+                    // -y POLICY or -yPOLICY
+                    String spec = k + 1 < letters.length ? a.substring(k + 2) : null;
+                    if (spec == null && i + 1 >= args.size()) {
+                        throw new CommandException("-y needs a scheduling policy");
+                    }
+                    policies |= policies(spec != null ? spec : args.get(++i));
+                    break;
+                }
                 switch (c) {
                     case 'k' -> kernel = true;
                     case 'u' -> user = true;
                     case 'G' -> group = true;
                     case 's' -> kstackp = true;
-                    case 't', 'l', 'm', 'p', 'c', 'a', 'S', 'A' -> {
+                    case 't', 'l', 'm', 'p', 'c', 'a', 'g', 'r', 'S', 'A' -> {
                         if (mode != 0 && mode != c) {
                             throw new CommandException("-" + mode + " and -" + c + " are mutually exclusive");
                         }
@@ -156,7 +180,29 @@ public final class PsCommand implements TaskSetCommand {
         if (cpus != null && mode != 'l' && mode != 'm') {
             throw new CommandException("-C option is only applicable with -l and -m");
         }
-        return new Options(kernel, user, group, kstackp, mode, cpus);
+        return new Options(kernel, user, group, kstackp, mode, cpus, policies);
+    }
+
+    /**
+     * crash's {@code -y} list: each item a policy's name (a word that starts with it counts, as in
+     * crash), its number or its number in hex ({@code 0x1}); the mask has bit N for policy N.
+     */
+    private static long policies(String spec) {
+        long mask = 0;
+        for (String item : spec.split(",", -1)) {
+            String up = item.toUpperCase(java.util.Locale.ROOT);
+            int found = -1;
+            for (int n = 0; n < POLICIES.size() && found < 0; n++) {
+                if (up.startsWith(POLICIES.get(n)) || up.equals(Integer.toString(n)) || up.equals("0X" + n)) {
+                    found = n;
+                }
+            }
+            if (found < 0) {
+                throw new CommandException(item + ": invalid scheduling policy");
+            }
+            mask |= 1L << found;
+        }
+        return mask;
     }
 
     private List<Integer> cpuList(String spec) {
@@ -218,6 +264,8 @@ public final class PsCommand implements TaskSetCommand {
                 out.println();
             });
             case 'a' -> tasks.forEach(t -> arguments(t, out));
+            case 'g' -> threadGroups(tasks, selected, out);
+            case 'r' -> tasks.forEach(t -> resourceLimits(t, out));
             default -> {
                 List<Tasks.Task> rows = o.mode() == 'A' ? tasks.stream().filter(this::active).toList() : tasks;
                 if (o.mode() == 'A' && rows.isEmpty() && selected) {
@@ -236,6 +284,9 @@ public final class PsCommand implements TaskSetCommand {
     private boolean keep(Tasks.Task t, Options o) {
         boolean kthread = isKernelThread(t);
         if (o.kernel() && !kthread || o.user() && kthread) {
+            return false;
+        }
+        if (o.policies() != 0 && (o.policies() & 1L << Math.min(63, t.task().member("policy").u64())) == 0) {
             return false;
         }
         return !o.group() || t.pid() == t.tgid();
@@ -406,6 +457,75 @@ public final class PsCommand implements TaskSetCommand {
             out.println("ps: cannot read the user stack: " + e.getMessage());
         }
         out.println();
+    }
+
+    /**
+     * {@code -g}: each thread group once, its leader's header and then its other threads indented
+     * (the idle tasks, all of thread group 0, are one group). A thread that was named stands for its
+     * group; unnamed, only the leaders start a group.
+     */
+    private void threadGroups(List<Tasks.Task> tasks, boolean selected, PrintWriter out) {
+        List<Tasks.Task> all = s.tasks().all();
+        Set<Integer> shown = new java.util.HashSet<>();
+        for (Tasks.Task t : tasks) {
+            Tasks.Task leader = t;
+            if (t.pid() != t.tgid()) {
+                if (!selected) {
+                    continue;
+                }
+                leader = all.stream().filter(x -> x.pid() == t.tgid()).findFirst().orElse(null);
+                if (leader == null) {
+                    continue;
+                }
+            }
+            if (!shown.add(leader.tgid())) {
+                continue;
+            }
+            out.println(header(leader));
+            int threads = 0;
+            for (Tasks.Task x : all) {
+                if (x.tgid() == leader.tgid() && x.address() != leader.address()) {
+                    out.println("  " + header(x));
+                    threads++;
+                }
+            }
+            if (threads == 0) {
+                out.println("  (no threads)");
+            }
+            out.println();
+        }
+    }
+
+    /** {@code -r}: the task's resource limits, {@code signal->rlim[]}, in crash's layout. */
+    private void resourceLimits(Tasks.Task t, PrintWriter out) {
+        out.println(header(t));
+        var rlim = t.task().member("signal").deref().member("rlim");
+        long n = Math.min(rlim.type().resolve().length(), RLIMITS.size());
+        int nameWidth = RLIMITS.stream().mapToInt(String::length).max().orElse(0);
+        int valueWidth = "(unlimited)".length();
+        out.println("  " + pad("RLIMIT", nameWidth, true) + "   " + center("CURRENT", valueWidth) + "   "
+                + center("MAXIMUM", valueWidth));
+        for (int i = 0; i < n; i++) {
+            var r = rlim.index(i);
+            out.println("  " + pad(RLIMITS.get(i), nameWidth, true) + "   " + limit(r.member("rlim_cur").u64(), valueWidth)
+                    + "   " + limit(r.member("rlim_max").u64(), valueWidth));
+        }
+        out.println();
+    }
+
+    private static String limit(long v, int width) {
+        return v == -1L ? "(unlimited)" : center(Long.toUnsignedString(v), width);
+    }
+
+    private static String pad(String text, int width, boolean right) {
+        String fill = " ".repeat(Math.max(0, width - text.length()));
+        return right ? fill + text : text + fill;
+    }
+
+    /** Centred in {@code width}, the odd space on the right. */
+    private static String center(String text, int width) {
+        int left = Math.max(0, width - text.length()) / 2;
+        return pad(" ".repeat(left) + text, width, false);
     }
 
     private static List<String> strings(VirtualMemory mem, long start, long end) {

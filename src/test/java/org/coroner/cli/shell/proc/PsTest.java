@@ -166,18 +166,7 @@ class PsTest {
         CrashReference crash = CrashLive.crash(scenario);
         ShellRun sh = new ShellRun(s);
         String times = sh.run("ps -t");
-        List<String> crashTimes = crash.lines("ps -t");
-        int blocks = 0;
-        for (int i = 0; i < crashTimes.size(); i++) {
-            if (crashTimes.get(i).startsWith("PID: ")) {
-                List<String> ours = times.lines().toList();
-                int at = ours.indexOf(crashTimes.get(i));
-                assertThat(at).as(crashTimes.get(i)).isNotNegative();
-                assertThat(ours.subList(at, at + 5)).isEqualTo(crashTimes.subList(i, i + 5));
-                blocks++;
-            }
-        }
-        assertThat(blocks).isEqualTo(3);
+        assertThat(blocksOf(times.lines().toList(), crash.lines("ps -t"), 5)).isEqualTo(3);
         List<String> last = sh.run("ps -l").lines().toList();
         for (String l : crash.lines("ps -l")) {
             // crash pads the stamp to the width of its own first (largest) one; ours to the largest of all tasks
@@ -206,5 +195,83 @@ class PsTest {
             String[] kv = l.trim().split(": ");
             assertThat(Integer.parseInt(kv[1])).isEqualTo(count.get(kv[0]));
         }
+    }
+
+    /**
+     * {@code ps -g}, {@code ps -r} and {@code ps -y}: crash's block or line for each task it knows
+     * is ours, byte for byte; ours covers every task, and the policies agree with the kernel's own
+     * invariant (a SCHED_FIFO task has an rt_priority of 1-99, a SCHED_NORMAL one 0).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "mutex_abba", "qemu-null"})
+    void threadGroupsResourceLimitsAndPolicies(String scenario) {
+        Session s = FixtureSessions.session(scenario);
+        CrashReference crash = CrashLive.crash(scenario);
+        ShellRun sh = new ShellRun(s);
+        List<org.coroner.kernel.Tasks.Task> tasks = s.tasks().all();
+
+        // -r: 16 limits per task, crash's blocks verbatim (header, column heads, limits, blank line)
+        List<String> limits = sh.run("ps -r").lines().toList();
+        assertThat(blocksOf(limits, crash.lines("ps -r"), 19)).isEqualTo(3);
+        assertThat(limits.stream().filter(l -> l.startsWith("PID: "))).hasSameSizeAs(tasks);
+        assertThat(limits).contains("      RLIMIT     CURRENT       MAXIMUM  ", "      NOFILE      1024          4096    ");
+
+        // -g: one block per thread group, each task in exactly one of them
+        List<String> groups = sh.run("ps -g").lines().toList();
+        List<String> crashGroups = crash.lines("ps -g");
+        int at = 0;
+        for (int i = 0; i < crashGroups.size(); i++) {
+            if (crashGroups.get(i).startsWith("PID: ")) {
+                int end = crashGroups.subList(i, crashGroups.size()).indexOf("") + i;
+                int k = groups.indexOf(crashGroups.get(i));
+                assertThat(k).as(crashGroups.get(i)).isNotNegative();
+                assertThat(groups.subList(k, k + end - i + 1)).isEqualTo(crashGroups.subList(i, end + 1));
+                at++;
+            }
+        }
+        assertThat(at).isGreaterThanOrEqualTo(2);
+        long groupCount = tasks.stream().map(org.coroner.kernel.Tasks.Task::tgid).distinct().count();
+        assertThat(groups.stream().filter(l -> l.startsWith("PID: "))).hasSize((int) groupCount);
+        assertThat(groups.stream().filter(l -> l.trim().startsWith("PID: "))).hasSameSizeAs(tasks);
+
+        // -y: crash's NORMAL tasks are among ours; every task has one policy; FIFO and NORMAL agree with rt_priority
+        List<Row> normal = rows(sh.run("ps -y NORMAL"));
+        for (Row c : rows(crash.output("ps -y NORMAL"))) {
+            assertThat(normal).anySatisfy(r -> assertThat(List.of(r.task(), r.pid(), r.comm())).isEqualTo(List.of(c.task(), c.pid(), c.comm())));
+        }
+        List<Row> fifo = rows(sh.run("ps -y fifo"));
+        assertThat(rows(crash.output("ps -y FIFO"))).allSatisfy(c -> assertThat(fifo).anySatisfy(r -> assertThat(r.task()).isEqualTo(c.task())));
+        assertThat(fifo).isNotEmpty().allSatisfy(r -> assertThat(r.comm()).startsWith("["));
+        Map<String, org.coroner.kernel.Tasks.Task> byAddress = new HashMap<>();
+        tasks.forEach(t -> byAddress.put(String.format("%016x", t.address()), t));
+        for (Row r : fifo) {
+            assertThat(byAddress.get(r.task()).task().member("rt_priority").u64()).as(r.comm()).isBetween(1L, 99L);
+        }
+        for (Row r : normal) {
+            assertThat(byAddress.get(r.task()).task().member("rt_priority").u64()).as(r.comm()).isZero();
+        }
+        int sum = 0;
+        for (String policy : List.of("0", "1", "2", "3", "4", "5", "6")) {
+            sum += rows(sh.run("ps -y " + policy)).size();
+        }
+        assertThat(sum).isEqualTo(tasks.size());
+        assertThat(rows(sh.run("ps -y 0x1"))).isEqualTo(fifo);
+        assertThat(rows(sh.run("ps -y NORMAL,FIFO"))).hasSize(normal.size() + fifo.size());
+        assertThat(sh.run("ps -y 7")).isEmpty();
+        assertThat(sh.errors()).contains("7: invalid scheduling policy");
+    }
+
+    /** How many of crash's blocks (a {@code PID:} line and the {@code n - 1} after it) are in ours as they are. */
+    private static int blocksOf(List<String> ours, List<String> crash, int n) {
+        int found = 0;
+        for (int i = 0; i < crash.size(); i++) {
+            if (crash.get(i).startsWith("PID: ")) {
+                int at = ours.indexOf(crash.get(i));
+                assertThat(at).as(crash.get(i)).isNotNegative();
+                assertThat(ours.subList(at, at + n)).isEqualTo(crash.subList(i, i + n));
+                found++;
+            }
+        }
+        return found;
     }
 }
