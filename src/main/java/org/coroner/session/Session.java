@@ -374,6 +374,20 @@ public final class Session implements AutoCloseable {
         current = t;
     }
 
+    private volatile int outputRadix = 10;
+
+    /** The shell's output radix for values printed as gdb prints them ({@code set radix}, {@code hex}, {@code dec}): 10 or 16. */
+    public int outputRadix() {
+        return outputRadix;
+    }
+
+    public void outputRadix(int radix) {
+        if (radix != 10 && radix != 16) {
+            throw new IllegalArgumentException("output radix " + radix);
+        }
+        outputRadix = radix;
+    }
+
     @Override
     public void close() throws Exception {
         dump.close();

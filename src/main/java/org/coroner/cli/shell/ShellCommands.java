@@ -37,6 +37,8 @@ public final class ShellCommands {
     private static void registerProcessAndMemory(Shell shell, Session s) {
         shell.register(new org.coroner.cli.shell.proc.PsCommand(s));
         shell.register(new org.coroner.cli.shell.proc.SetCommand(s));
+        shell.register(org.coroner.cli.shell.proc.SetCommand.radixCommand(s, "hex", 16));
+        shell.register(org.coroner.cli.shell.proc.SetCommand.radixCommand(s, "dec", 10));
         shell.register(new org.coroner.cli.shell.proc.ModCommand(s));
         shell.register(new org.coroner.cli.shell.mem.VtopCommand(s));
         shell.register(new org.coroner.cli.shell.mem.PtovCommand(s));

@@ -35,6 +35,11 @@ public final class DataContext {
         this.session = session;
     }
 
+    /** Whether values print in hexadecimal unless a command's -d says otherwise ({@code set radix 16}). */
+    public boolean radix16() {
+        return session.outputRadix() == 16;
+    }
+
     public Session session() {
         return session;
     }

@@ -64,6 +64,7 @@ public final class ListCommand implements ShellCommand {
         boolean headPointer = false;
         boolean reverse = false;
         EntryPrinter.Options entryOptions = new EntryPrinter.Options();
+        entryOptions.hex = ctx.radix16();
         Long memberOffset = null;
         Long headOffset = null;
         long structListOffset = 0;

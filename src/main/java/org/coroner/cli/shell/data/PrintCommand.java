@@ -64,7 +64,7 @@ public final class PrintCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        boolean radix16 = false;
+        boolean radix16 = ctx.radix16();
         ValuePrinter.Format format = ValuePrinter.Format.NATURAL;
         List<String> rest = new ArrayList<>();
         boolean options = true;

@@ -64,7 +64,7 @@ public final class StructCommand implements ShellCommand {
     void run(List<String> args, PrintWriter out, String kw) {
         boolean offsets = false;
         boolean raw = false;
-        boolean hex = false;
+        boolean hex = ctx.radix16();
         Long count = null;
         String listOffset = null;
         List<String> pos = new ArrayList<>();

@@ -47,7 +47,7 @@ public final class TaskCommand implements ShellCommand {
 
     @Override
     public void run(List<String> args, PrintWriter out) {
-        boolean hex = false;
+        boolean hex = ctx.radix16();
         List<String> members = new ArrayList<>();
         List<Tasks.Task> tasks = new ArrayList<>();
         boolean bogus = false;

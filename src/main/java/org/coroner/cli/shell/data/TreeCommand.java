@@ -67,6 +67,7 @@ public final class TreeCommand implements ShellCommand {
         boolean positions = false;
         boolean linear = false;
         EntryPrinter.Options entryOptions = new EntryPrinter.Options();
+        entryOptions.hex = ctx.radix16();
         List<String> pos = new ArrayList<>();
         StructCommand resolver = new StructCommand(ctx, "struct");
         for (int i = 0; i < args.size(); i++) {

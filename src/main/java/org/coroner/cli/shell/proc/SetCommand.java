@@ -37,12 +37,17 @@ public final class SetCommand implements TaskSetCommand {
     public String help() {
         return """
                 set [PID | TASK | -c CPU | -p]
+                set radix [10 | 16]
                   Without an argument, shows the current context: PID, command, task address, CPU
                   and state, (PANIC) for the task that panicked, (ACTIVE) for a task running on a CPU.
                   PID | TASK  make that task the current context (a PID shared by several tasks, like
                               0 for the idle tasks, picks the first)
                   -c CPU      the task that was running on CPU
                   -p          the panic task again (the context at start)
+                  radix       the output radix of p, struct, union, task, list -s and tree -s: 10
+                              (decimal, at start) or 16 (hex); a command's -x or -d still decides
+                              for itself. Without a number, shows it. hex and dec are set radix 16
+                              and set radix 10.
                 bt, and every command that works on the current task, follow the context.""";
     }
 
@@ -53,6 +58,10 @@ public final class SetCommand implements TaskSetCommand {
             return;
         }
         String a = args.get(0);
+        if (a.equals("radix")) {
+            radix(args.subList(1, args.size()), out);
+            return;
+        }
         Tasks.Task t;
         switch (a) {
             case "-c" -> {
@@ -78,6 +87,51 @@ public final class SetCommand implements TaskSetCommand {
         }
         s.setCurrent(t);
         show(t, out);
+    }
+
+    private void radix(List<String> args, PrintWriter out) {
+        if (args.size() > 1 || !args.isEmpty() && !args.get(0).equals("10") && !args.get(0).equals("16")) {
+            throw new CommandException("invalid command: set radix " + String.join(" ", args) + " (10 or 16)");
+        }
+        if (!args.isEmpty()) {
+            s.outputRadix(Integer.parseInt(args.get(0)));
+        }
+        printRadix(s, out);
+    }
+
+    /** crash's {@code output radix: 16 (hex)}. */
+    static void printRadix(Session s, PrintWriter out) {
+        out.println("output radix: " + (s.outputRadix() == 16 ? "16 (hex)" : "10 (decimal)"));
+    }
+
+    /** crash's {@code hex} and {@code dec}: {@code set radix 16} and {@code set radix 10}. */
+    public static org.coroner.cli.shell.ShellCommand radixCommand(Session s, String name, int radix) {
+        return new org.coroner.cli.shell.ShellCommand() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String summary() {
+                return "set the output radix to " + (radix == 16 ? "16 (hexadecimal)" : "10 (decimal)") + ": set radix " + radix;
+            }
+
+            @Override
+            public String help() {
+                return name + "\n  The same as set radix " + radix + ": p, struct, union, task, list -s and tree -s print"
+                        + (radix == 16 ? " integers in hexadecimal" : " integers in decimal") + " unless told -x or -d.";
+            }
+
+            @Override
+            public void run(List<String> args, PrintWriter out) {
+                if (!args.isEmpty()) {
+                    throw new CommandException("takes no arguments");
+                }
+                s.outputRadix(radix);
+                printRadix(s, out);
+            }
+        };
     }
 
     /** {@code foreach set}: as crash, each task's header line, then its context block. */

@@ -251,6 +251,17 @@ class CrashComparisonTest {
         c.add(new Check("p 'a'", null));
         c.add(new Check("p 'a' + 1", null));
         c.add(new Check("p/x 'a'", null));
+        // the output radix: set radix, hex and dec, and the commands that follow it
+        c.add(new Check("set radix", null));
+        c.add(new Check("set radix 16", null));
+        c.add(new Check("p jiffies", null));
+        c.add(new Check("p -d jiffies", null));
+        c.add(new Check("struct task_struct.pid,prio " + I, null));
+        c.add(new Check("dec", null));
+        c.add(new Check("p jiffies", null));
+        c.add(new Check("hex", null));
+        c.add(new Check("p init_task.comm", null));
+        c.add(new Check("set radix 10", null));
         // where crash's answer is not the reference: run last, so that their value numbers cannot shift the others
         String pidHash = "crash finds tasks only through the PID hash, which holds 3 of the tasks on these dumps";
         String getopt = "crash's option parser takes a negative number or a '-' for an option";
