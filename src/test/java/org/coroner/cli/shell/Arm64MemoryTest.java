@@ -159,6 +159,13 @@ class Arm64MemoryTest {
             byte[] file = java.nio.file.Files.readAllBytes(Arm64Fixtures.dir().resolve("bb/bin/busybox"));
             byte[] mapped = s.userMemory(init).orElseThrow().read(text, 4096);
             assertThat(mapped).isEqualTo(java.util.Arrays.copyOf(file, 4096));
+            // the memory map from the maple tree: as many VMAs as the kernel counts, the text in the first, from /bin/busybox
+            long mm = init.task().member("mm").u64();
+            var vmas = org.coroner.kernel.mm.Vmas.of(s.kernel(), mm);
+            assertThat(vmas).hasSize((int) s.kernel().object("struct mm_struct", mm).member("map_count").u64());
+            assertThat(vmas.get(0).contains(text)).isTrue();
+            assertThat(vmas.get(0).file()).isEqualTo("/bin/busybox");
+            assertThat(Arm64ShellTest.run(s, "vm 1")).contains(String.format("%x %10x", vmas.get(0).address(), vmas.get(0).start()));
             assertThat(Arm64ShellTest.run(s, String.format("search -u -w -s %x -l 0x1000 464c457f", text)))
                     .startsWith(String.format("%x: 464c457f", text));
             String vtop = Arm64ShellTest.run(s, String.format("vtop -u %x", text));

@@ -85,7 +85,7 @@ public final class TreeCommand implements ShellCommand {
                     } else if (t.startsWith("rb")) {
                         type = "rbtree";
                     } else if (t.startsWith("m")) {
-                        throw new CommandException("maple trees are not supported (this kernel's trees are rbtrees and xarrays)");
+                        throw new CommandException("tree -t maple is not supported yet (vm reads the maple tree of a task's VMAs)");
                     } else {
                         throw new CommandException("invalid tree type: " + t);
                     }

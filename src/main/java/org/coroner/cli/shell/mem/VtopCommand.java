@@ -13,6 +13,7 @@ import org.coroner.cli.shell.CrashFormat;
 import org.coroner.cli.shell.ShellCommand;
 import org.coroner.cli.shell.TaskSelection;
 import org.coroner.kernel.Tasks;
+import org.coroner.kernel.mm.Vmas;
 import org.coroner.session.Session;
 
 /**
@@ -132,9 +133,18 @@ public final class VtopCommand implements ShellCommand {
         }
         X86_64Paging paging = us.get().paging();
         out.println(CrashFormat.left("VIRTUAL", 10) + "  " + CrashFormat.left("PHYSICAL", 16));
+        // crash's order: an address outside every VMA is "not accessible", without a walk
+        Optional<Vmas.Vma> vma = VmCommand.vmas(s, t.task().member("mm").u64()).stream().filter(v -> v.contains(va)).findFirst();
+        if (vma.isEmpty()) {
+            out.printf("%-10x  (not accessible)%n%n", va);
+            return;
+        }
         Optional<Long> phys = translate(us.get(), va);
         out.printf("%-10x  %s%n%n", va, phys.map(p -> CrashFormat.left(Long.toHexString(p), 16)).orElse("(not mapped)"));
         printWalk(paging, paging.levels(us.get().topTable(), va), va, false, out);
+        out.println();
+        out.print(VmCommand.HEADER);
+        out.println(VmCommand.line(vma.get()));
         out.println();
         phys.ifPresent(p -> PageLines.print(s.memMap(), p, out));
     }

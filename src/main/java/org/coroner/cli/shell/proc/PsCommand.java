@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.coroner.cli.shell.CommandException;
+import org.coroner.cli.shell.CrashFormat;
 import org.coroner.cli.shell.TaskSetCommand;
 import org.coroner.cli.shell.TaskSelection;
 import org.coroner.cli.shell.bt.BacktracePrinter;
@@ -503,29 +504,18 @@ public final class PsCommand implements TaskSetCommand {
         long n = Math.min(rlim.type().resolve().length(), RLIMITS.size());
         int nameWidth = RLIMITS.stream().mapToInt(String::length).max().orElse(0);
         int valueWidth = "(unlimited)".length();
-        out.println("  " + pad("RLIMIT", nameWidth, true) + "   " + center("CURRENT", valueWidth) + "   "
-                + center("MAXIMUM", valueWidth));
+        out.println("  " + CrashFormat.right("RLIMIT", nameWidth) + "   " + CrashFormat.center("CURRENT", valueWidth) + "   "
+                + CrashFormat.center("MAXIMUM", valueWidth));
         for (int i = 0; i < n; i++) {
             var r = rlim.index(i);
-            out.println("  " + pad(RLIMITS.get(i), nameWidth, true) + "   " + limit(r.member("rlim_cur").u64(), valueWidth)
+            out.println("  " + CrashFormat.right(RLIMITS.get(i), nameWidth) + "   " + limit(r.member("rlim_cur").u64(), valueWidth)
                     + "   " + limit(r.member("rlim_max").u64(), valueWidth));
         }
         out.println();
     }
 
     private static String limit(long v, int width) {
-        return v == -1L ? "(unlimited)" : center(Long.toUnsignedString(v), width);
-    }
-
-    private static String pad(String text, int width, boolean right) {
-        String fill = " ".repeat(Math.max(0, width - text.length()));
-        return right ? fill + text : text + fill;
-    }
-
-    /** Centred in {@code width}, the odd space on the right. */
-    private static String center(String text, int width) {
-        int left = Math.max(0, width - text.length()) / 2;
-        return pad(" ".repeat(left) + text, width, false);
+        return v == -1L ? "(unlimited)" : CrashFormat.center(Long.toUnsignedString(v), width);
     }
 
     private static List<String> strings(VirtualMemory mem, long start, long end) {
