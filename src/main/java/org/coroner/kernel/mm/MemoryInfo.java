@@ -44,7 +44,16 @@ public final class MemoryInfo {
     }
 
     private java.util.List<Value> zones() {
-        java.util.List<Value> out = new java.util.ArrayList<>();
+        return zoneList().stream().map(Zone::zone).toList();
+    }
+
+    /** One {@code struct zone}: its node, its index in the node's {@code node_zones[]}, the zone. */
+    public record Zone(int node, int index, Value zone) {
+    }
+
+    /** Every zone of every node ({@code node_data[]} up to {@code nr_node_ids}), populated or not. */
+    public java.util.List<Zone> zoneList() {
+        java.util.List<Zone> out = new java.util.ArrayList<>();
         long nodeData = k.requireSymbol("node_data");
         int nodes = k.symbol("nr_node_ids").map(a -> (int) k.memory().u32(a)).orElse(1);
         for (int n = 0; n < nodes; n++) {
@@ -56,10 +65,23 @@ public final class MemoryInfo {
             Value zonesArr = p.member("node_zones");
             long nr = zonesArr.type().resolve().length();
             for (int z = 0; z < nr; z++) {
-                out.add(zonesArr.index(z));
+                out.add(new Zone(n, z, zonesArr.index(z)));
             }
         }
         return out;
+    }
+
+    /** The names of {@code enum zone_stat_item} in value order, up to {@code NR_VM_ZONE_STAT_ITEMS}: the zone's {@code vm_stat[]}. */
+    public java.util.List<String> zoneStatItems() {
+        Map<String, Long> m = k.types().lookup("enum zone_stat_item").map(t -> t.resolve().enumerators()).orElse(Map.of());
+        long n = m.getOrDefault("NR_VM_ZONE_STAT_ITEMS", 0L);
+        String[] names = new String[(int) n];
+        m.forEach((name, v) -> {
+            if (v >= 0 && v < n) { // an alias declared later wins, as in crash (NR_ZONE_INACTIVE_ANON over NR_ZONE_LRU_BASE)
+                names[v.intValue()] = name;
+            }
+        });
+        return java.util.Arrays.stream(names).map(x -> x == null ? "(unknown)" : x).toList();
     }
 
     private int enumValue(String type, String name, int otherwise) {

@@ -61,6 +61,8 @@ public final class KmemCommand implements ShellCommand {
                               (FREE, [ALLOCATED]) and each node's partial and full lists
                   -p [PHYS]   the struct page of each physical address (every page without one)
                   -v          the vmalloc areas: vmap_area, vm_struct, address range, size
+                  -z          each memory zone of each node: its size, pages present, watermarks
+                              (min/low/high) and its vm_stat counters
                   ADDR        what owns a kernel address: its symbol; the task whose stack or
                               task_struct it is in; its vmalloc area; for a slab object its cache,
                               slab and object, [ALLOCATED] or free (with the alloc and free tracks
@@ -72,7 +74,7 @@ public final class KmemCommand implements ShellCommand {
     @Override
     public void run(List<String> args, PrintWriter out) {
         if (args.isEmpty()) {
-            throw new CommandException("usage: kmem [-i | -s | -S | -p | -v | ADDR]");
+            throw new CommandException("usage: kmem [-i | -s | -S | -p | -v | -z | ADDR]");
         }
         String a = args.get(0);
         List<String> rest = args.subList(1, args.size());
@@ -81,6 +83,12 @@ public final class KmemCommand implements ShellCommand {
             case "-s", "-S" -> slabs(a.equals("-S"), rest, out);
             case "-p" -> pages(rest, out);
             case "-v" -> vmalloc(OptionalLong.empty(), out);
+            case "-z" -> {
+                if (!rest.isEmpty()) {
+                    throw new CommandException("-z takes no arguments");
+                }
+                zones(out);
+            }
             default -> {
                 if (a.startsWith("-")) {
                     throw new CommandException("invalid option: " + a);
@@ -92,6 +100,43 @@ public final class KmemCommand implements ShellCommand {
                     search(MemoryArgs.address(args.get(i)), out);
                 }
             }
+        }
+    }
+
+    /**
+     * crash's {@code kmem -z}: per zone its node, index, address and name; unpopulated when it spans
+     * no pages; else its spanned pages (and present pages when fewer), the min, low and high
+     * watermarks ({@code _watermark[WMARK_*]}) and its {@code vm_stat[]} counters by name.
+     */
+    private void zones(PrintWriter out) {
+        MemoryInfo mi = info();
+        List<String> items = mi.zoneStatItems();
+        int width = items.stream().mapToInt(String::length).max().orElse(0);
+        Kernel k = s.kernel();
+        java.util.Map<String, Long> marks = k.types().lookup("enum zone_watermarks").map(t -> t.resolve().enumerators())
+                .orElse(java.util.Map.of());
+        for (MemoryInfo.Zone z : mi.zoneList()) {
+            var zone = z.zone();
+            out.printf("NODE: %d  ZONE: %d  ADDR: %x  NAME: \"%s\"%n", z.node(), z.index(), zone.address(),
+                    zone.member("name").string(64));
+            long spanned = zone.member("spanned_pages").u64();
+            if (spanned == 0) {
+                out.println("  [unpopulated]");
+                out.println();
+                continue;
+            }
+            long present = zone.member("present_pages").u64();
+            var wm = zone.member("_watermark");
+            out.printf("  SIZE: %d%s  MIN/LOW/HIGH: %d/%d/%d%n", spanned, present < spanned ? "  PRESENT: " + present : "",
+                    wm.index(marks.getOrDefault("WMARK_MIN", 0L)).u64(), wm.index(marks.getOrDefault("WMARK_LOW", 1L)).u64(),
+                    wm.index(marks.getOrDefault("WMARK_HIGH", 2L)).u64());
+            out.println("  VM_STAT:");
+            var stat = zone.member("vm_stat");
+            for (int i = 0; i < items.size(); i++) {
+                out.printf("%" + width + "s: %d%n", items.get(i), stat.index(i).member("counter").s64());
+            }
+            out.println();
+            out.println();
         }
     }
 
