@@ -80,6 +80,7 @@ public final class CrashLive {
         List<String> c = new ArrayList<>();
         c.add("kmem -i");
         c.add("kmem -z");
+        c.add("kmem -f");
         for (long x : List.of(a.panicTask(), a.slabObject(), a.initTask(), a.stackSlot(), a.moduleBase() + 0x1e9,
                 a.returnAddress(), 0x1234L, a.initProcess() - a.initProcess() % 0x1000)) {
             c.add(String.format("kmem %x", x));

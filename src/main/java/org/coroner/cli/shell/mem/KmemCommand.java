@@ -61,6 +61,8 @@ public final class KmemCommand implements ShellCommand {
                               (FREE, [ALLOCATED]) and each node's partial and full lists
                   -p [PHYS]   the struct page of each physical address (every page without one)
                   -v          the vmalloc areas: vmap_area, vm_struct, address range, size
+                  -f          each zone's free areas: per order and migrate type the free list,
+                              its blocks and pages, and the total checked against the zones' count
                   -z          each memory zone of each node: its size, pages present, watermarks
                               (min/low/high) and its vm_stat counters
                   ADDR        what owns a kernel address: its symbol; the task whose stack or
@@ -74,7 +76,7 @@ public final class KmemCommand implements ShellCommand {
     @Override
     public void run(List<String> args, PrintWriter out) {
         if (args.isEmpty()) {
-            throw new CommandException("usage: kmem [-i | -s | -S | -p | -v | -z | ADDR]");
+            throw new CommandException("usage: kmem [-i | -s | -S | -p | -v | -f | -z | ADDR]");
         }
         String a = args.get(0);
         List<String> rest = args.subList(1, args.size());
@@ -83,6 +85,12 @@ public final class KmemCommand implements ShellCommand {
             case "-s", "-S" -> slabs(a.equals("-S"), rest, out);
             case "-p" -> pages(rest, out);
             case "-v" -> vmalloc(OptionalLong.empty(), out);
+            case "-f" -> {
+                if (!rest.isEmpty()) {
+                    throw new CommandException("kmem -f ADDR is not supported yet: kmem -f lists the free areas of every zone");
+                }
+                freeAreas(out);
+            }
             case "-z" -> {
                 if (!rest.isEmpty()) {
                     throw new CommandException("-z takes no arguments");
@@ -138,6 +146,75 @@ public final class KmemCommand implements ShellCommand {
             out.println();
             out.println();
         }
+    }
+
+    /**
+     * crash's {@code kmem -f}: per zone its size, free pages ({@code vm_stat[NR_FREE_PAGES]}), first
+     * struct page, start and the page number from its node's first page; for a zone with free pages,
+     * each order's free list of each migrate type ({@code free_area[ORDER].free_list[TYPE]}, walked
+     * through {@code page.lru}) with its blocks and pages; then the zones' total, "(verified)" when
+     * the lists hold as many pages, else what they hold.
+     */
+    private void freeAreas(PrintWriter out) {
+        MemoryInfo mi = info();
+        Kernel k = s.kernel();
+        var mem = k.memory();
+        int freeItem = mi.zoneStatItems().indexOf("NR_FREE_PAGES");
+        long pageKb = s.dump().pageSize() / 1024;
+        long listHead = k.type("struct list_head").size();
+        List<MemoryInfo.Zone> zones = mi.zoneList();
+        boolean nodes = zones.stream().mapToInt(MemoryInfo.Zone::node).distinct().count() > 1;
+        long sum = 0;
+        long found = 0;
+        int lastNode = -1;
+        for (MemoryInfo.Zone z : zones) {
+            var zone = z.zone();
+            if (nodes && z.node() != lastNode) {
+                if (lastNode >= 0) {
+                    out.println();
+                    out.println("-".repeat(74));
+                }
+                out.printf("%sNODE%n %2d%n", lastNode >= 0 ? "\n" : "", z.node());
+            }
+            lastNode = z.node();
+            out.printf("%sZONE  NAME        SIZE    FREE  %s  START_PADDR  START_MAPNR%n", z.index() > 0 ? "\n" : "",
+                    CrashFormat.center("MEM_MAP", 16));
+            long size = zone.member("spanned_pages").u64();
+            long free = zone.member("vm_stat").index(freeItem).member("counter").s64();
+            long startPfn = zone.member("zone_start_pfn").u64();
+            long nodeStartPfn = k.object("struct pglist_data", zone.member("zone_pgdat").u64()).member("node_start_pfn").u64();
+            long memMap = size == 0 ? 0 : s.memMap().page(startPfn);
+            long mapnr = memMap == 0 ? 0 : startPfn - nodeStartPfn;
+            out.printf("%3d   %-9s %6d  %6d  %s  %s  %s%n", z.index(), zone.member("name").string(64), size, free,
+                    CrashFormat.center(Long.toHexString(memMap), 16), CrashFormat.centerRight(Long.toHexString(startPfn << 12), 11),
+                    CrashFormat.centerRight(Long.toString(mapnr), 11));
+            sum += free;
+            if (free == 0) {
+                continue;
+            }
+            out.print("AREA    SIZE  FREE_AREA_STRUCT  BLOCKS  PAGES\n");
+            var areas = zone.member("free_area");
+            long orders = areas.type().resolve().length();
+            for (int order = 0; order < orders; order++) {
+                var lists = areas.index(order).member("free_list");
+                long types = lists.type().resolve().length();
+                for (int t = 0; t < types; t++) {
+                    long head = lists.address() + t * listHead;
+                    long blocks = 0;
+                    for (long e = mem.u64(head); e != head; e = mem.u64(e)) {
+                        if (++blocks > (1L << 26)) {
+                            throw new CommandException(String.format("corrupted free list %d from free_area struct: %x", t,
+                                    areas.index(order).address()));
+                        }
+                    }
+                    long chunk = 1L << order;
+                    out.printf("%3d  %7s  %s  %6d %6d%n", order, chunk * pageKb + "k", CrashFormat.center(Long.toHexString(head), 16),
+                            blocks, blocks * chunk);
+                    found += blocks * chunk;
+                }
+            }
+        }
+        out.printf("%nnr_free_pages: %d  %s%n", sum, sum == found ? "(verified)" : "(found " + found + ")");
     }
 
     private MemoryInfo info() {
