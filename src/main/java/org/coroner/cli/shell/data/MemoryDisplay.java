@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 
 import org.coroner.cli.shell.CommandException;
+import org.coroner.dump.NotInDumpException;
 import org.coroner.memory.FaultException;
 
 /**
@@ -157,6 +158,49 @@ public final class MemoryDisplay {
         }
         if (line.length() > 0) {
             out.println(line);
+        }
+    }
+
+    /**
+     * A reader of crash's address space {@code space} on the session: {@code PHYSADDR} the dump's
+     * physical memory, {@code UVADDR} the current task's user memory through its page tables, else
+     * kernel virtual memory.
+     */
+    public static Reader reader(org.coroner.session.Session session, String space) {
+        return switch (space) {
+            case "PHYSADDR" -> (a, dst, off, len) -> {
+                try {
+                    session.dump().memory().read(a, dst, off, len);
+                } catch (NotInDumpException e) {
+                    throw new FaultException(a, e.getMessage(), FaultException.Kind.NOT_IN_DUMP);
+                } catch (org.coroner.dump.FaultException e) {
+                    throw new FaultException(a, e.getMessage());
+                }
+            };
+            case "UVADDR" -> {
+                org.coroner.arch.KernelAddressSpace user = userSpace(session);
+                yield (a, dst, off, len) -> {
+                    if (user == null || Long.compareUnsigned(a, RdCommand.KERNEL_START) >= 0) {
+                        throw new FaultException(a, "not a user address of the current task", FaultException.Kind.UNMAPPED);
+                    }
+                    try {
+                        user.read(a, dst, off, len);
+                    } catch (org.coroner.dump.FaultException e) {
+                        throw new FaultException(a, e.getMessage(), e instanceof NotInDumpException
+                                ? FaultException.Kind.NOT_IN_DUMP : FaultException.Kind.UNMAPPED);
+                    }
+                };
+            }
+            default -> (a, dst, off, len) -> session.kernel().memory().read(a, dst, off, len);
+        };
+    }
+
+    /** The current task's page tables ({@code mm->pgd}, x86_64 or arm64), or null for a kernel thread. */
+    private static org.coroner.arch.KernelAddressSpace userSpace(org.coroner.session.Session session) {
+        try {
+            return session.current().flatMap(t -> session.userAddressSpace(t)).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }

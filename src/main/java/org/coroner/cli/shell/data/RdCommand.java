@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 
 import org.coroner.cli.shell.CommandException;
-import org.coroner.dump.NotInDumpException;
 import org.coroner.expr.EvalException;
 import org.coroner.expr.Operand;
 import org.coroner.kernel.mm.SlabLookup;
@@ -194,41 +193,7 @@ public final class RdCommand implements ShellCommand {
     }
 
     private MemoryDisplay.Reader reader(String space) {
-        return switch (space) {
-            case "PHYSADDR" -> (a, dst, off, len) -> {
-                try {
-                    ctx.session().dump().memory().read(a, dst, off, len);
-                } catch (NotInDumpException e) {
-                    throw new FaultException(a, e.getMessage(), FaultException.Kind.NOT_IN_DUMP);
-                } catch (org.coroner.dump.FaultException e) {
-                    throw new FaultException(a, e.getMessage());
-                }
-            };
-            case "UVADDR" -> {
-                org.coroner.arch.KernelAddressSpace user = userSpace();
-                yield (a, dst, off, len) -> {
-                    if (user == null || Long.compareUnsigned(a, KERNEL_START) >= 0) {
-                        throw new FaultException(a, "not a user address of the current task", FaultException.Kind.UNMAPPED);
-                    }
-                    try {
-                        user.read(a, dst, off, len);
-                    } catch (org.coroner.dump.FaultException e) {
-                        throw new FaultException(a, e.getMessage(), e instanceof NotInDumpException
-                                ? FaultException.Kind.NOT_IN_DUMP : FaultException.Kind.UNMAPPED);
-                    }
-                };
-            }
-            default -> (a, dst, off, len) -> ctx.memory().read(a, dst, off, len);
-        };
-    }
-
-    /** The current task's page tables ({@code mm->pgd}, x86_64 or arm64), or null for a kernel thread. */
-    private org.coroner.arch.KernelAddressSpace userSpace() {
-        try {
-            return ctx.session().current().flatMap(t -> ctx.session().userAddressSpace(t)).orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return MemoryDisplay.reader(ctx.session(), space);
     }
 
     /** crash's address argument: {@code (expression)}, a hex number, or a symbol; else its "symbol not found". */

@@ -50,7 +50,7 @@ public final class SearchCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                search [-s START] [-e END | -l LENGTH] [-k | -K | -V | -u | -p | -t | -T] [-m MASK] [-w | -h | -c] VALUE...
+                search [-s START] [-e END | -l LENGTH] [-k | -K | -V | -u | -p | -t | -T] [-m MASK] [-w | -h | -c] [-x COUNT] VALUE...
                   Searches memory for each VALUE (hex, or a symbol, whose address is searched) and
                   prints ADDRESS: VALUE for each place it is found, in address order.
                   -k        kernel virtual memory (the default): direct map, vmalloc space, the
@@ -62,7 +62,9 @@ public final class SearchCommand implements ShellCommand {
                             stacks of the tasks running on a CPU
                   -s START  start there (hex address or symbol); -e END stop there; -l LENGTH bytes
                   -m MASK   compare VALUE | MASK with each word | MASK (ignore the MASK bits)
-                  -w        4-byte values; -h 2-byte values; -c VALUE is a string (with 56 bytes of context)""";
+                  -w        4-byte values; -h 2-byte values; -c VALUE is a string (with 56 bytes of context)
+                  -x COUNT  each hit with the COUNT values before and after it, in rd's layout (not
+                            with -c, -t or -T)""";
     }
 
     private enum Mode { LONG, INT, SHORT, CHARS }
@@ -79,6 +81,7 @@ public final class SearchCommand implements ShellCommand {
     @Override
     public void run(List<String> args, PrintWriter out) {
         Mode mode = Mode.LONG;
+        long context = 0;
         Space space = null;
         Long start = null;
         Long end = null;
@@ -110,7 +113,15 @@ public final class SearchCommand implements ShellCommand {
                         default -> mask = MemoryArgs.address(v);
                     }
                 }
-                case "-x" -> throw new CommandException("-x (context) is not supported yet");
+                case "-x" -> {
+                    if (i + 1 >= args.size()) {
+                        throw new CommandException("-x needs a count");
+                    }
+                    context = MemoryArgs.number(args.get(++i));
+                    if (context <= 0 || context > 4096) {
+                        throw new CommandException("invalid -x count: " + args.get(i));
+                    }
+                }
                 default -> {
                     if (a.startsWith("-") && a.length() > 1 && mode != Mode.CHARS) {
                         throw new CommandException("invalid option: " + a);
@@ -129,6 +140,9 @@ public final class SearchCommand implements ShellCommand {
             throw new CommandException("-e and -l are mutually exclusive");
         }
         boolean stacks = space == Space.STACKS || space == Space.ACTIVE_STACKS;
+        if (context > 0 && (stacks || mode == Mode.CHARS)) {
+            throw new CommandException("-x is not supported with " + (stacks ? "-t or -T" : "-c") + " yet");
+        }
         if (stacks && (start != null || end != null || length != null)) {
             throw new CommandException("-t option cannot be used with other memory-selection options");
         }
@@ -149,11 +163,60 @@ public final class SearchCommand implements ShellCommand {
                     throw new CommandException(String.format("ending address %x is below starting address %x", to, from));
                 }
                 checkStart(space, from);
-                for (String line : searcher.search(chunks(space, from, to))) {
-                    out.println(line);
+                List<String> hits = searcher.search(chunks(space, from, to));
+                if (context > 0) {
+                    withContext(hits, space, mode, context, out);
+                } else {
+                    for (String line : hits) {
+                        out.println(line);
+                    }
                 }
                 searcher.reportSkipped(out);
             }
+        }
+    }
+
+    /**
+     * {@code -x}: each hit between the {@code count} values before and after it, those in rd's layout
+     * (ASCII column and all), the hit as {@code ADDRESS:  VALUE}; a blank line after each. Context
+     * that cannot be read is left out.
+     */
+    private void withContext(List<String> hits, Space space, Mode mode, long count, PrintWriter out) {
+        int unit = switch (mode) {
+            case INT -> 4;
+            case SHORT -> 2;
+            default -> 8;
+        };
+        String type = switch (space) {
+            case USER -> "UVADDR";
+            case PHYSICAL -> "PHYSADDR";
+            default -> "KVADDR";
+        };
+        var display = new org.coroner.cli.shell.data.MemoryDisplay(org.coroner.cli.shell.data.MemoryDisplay.reader(s, type), type);
+        for (String hit : hits) {
+            int colon = hit.indexOf(": ");
+            if (colon < 0) {
+                out.println(hit); // a note, not a hit
+                continue;
+            }
+            long at = Long.parseUnsignedLong(hit.substring(0, colon), 16);
+            contextLines(display, at - count * unit, count, unit, out);
+            out.println(hit.substring(0, colon) + ":  " + hit.substring(colon + 2));
+            contextLines(display, at + unit, count, unit, out);
+            out.println();
+        }
+    }
+
+    private static void contextLines(org.coroner.cli.shell.data.MemoryDisplay display, long from, long count, int unit,
+                                     PrintWriter out) {
+        java.io.StringWriter buf = new java.io.StringWriter();
+        PrintWriter w = new PrintWriter(buf);
+        try {
+            display.words(from, count, unit, org.coroner.cli.shell.data.MemoryDisplay.Radix.HEX, true, null, w);
+            w.flush();
+            out.print(buf);
+        } catch (RuntimeException e) {
+            // outside what can be read: no context on this side
         }
     }
 
