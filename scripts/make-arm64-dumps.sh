@@ -6,7 +6,7 @@
 #   crashlab/crashlab.ko     ../shared's crashlab.c cross-built with gcc-aarch64-linux-gnu against
 #                            linux-headers-6.1.0-56-arm64 (unpacked into hdr/, not installed)
 #   dumps/SCENARIO/          elf (QEMU ELF), zlib (QEMU -z, kdump-compressed), console.log
-# One boot per scenario (null, mutex_abba: crashlab; sysrq: echo c > /proc/sysrq-trigger; pac: null
+# One boot per scenario (null, mutex_abba, listdel, uaf, bug, spin_abba, work, timer: crashlab; sysrq: echo c > /proc/sysrq-trigger; pac: null
 # on -cpu max, whose pointer authentication signs the saved return addresses, and rodata=off, whose
 # linear map is block-mapped) of
 # qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512 -smp 2 -device vmcoreinfo (TCG) with a
@@ -24,7 +24,7 @@ for a in "$@"; do
     *) scenarios+=("$a") ;;
   esac
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq pac)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq pac listdel uaf bug spin_abba work timer)
 shared="${CORONER_SHARED:-$here/../shared}"
 rel=6.1.0-56-arm64
 ver=6.1.192-2

@@ -254,8 +254,11 @@ final class DumpFault {
                     + ": the call came from there, or from a function it called that tail-called on.",
                     link ? "x30 in the exception frame" : "8 bytes at RSP " + Hex.format(r.sp())));
             if (bt.symbolizer().lookup(ret).isPresent()) {
-                f.location = location(ret - 1);
-                calledThrough(f, ret, r);
+                // the call: arm64's blr is the 4 bytes before the return address; an x86_64 call
+                // varies in length, and ret - 1 is inside it
+                long call = link ? ret - 4 : ret - 1;
+                f.location = location(call);
+                calledThrough(f, call, r);
             }
         } catch (FaultException e) {
             f.add("memory", "The word at RSP cannot be read: " + e.getMessage(), "read of " + Hex.format(r.sp()));
@@ -274,8 +277,8 @@ final class DumpFault {
      * the callee-saved registers of the exception frame (nothing between the call and the fault
      * needs to have kept them: the evidence says so).
      */
-    private void calledThrough(Finding f, long ret, SavedRegisters r) {
-        var fa = debug.fileAddress(ret - 1);
+    private void calledThrough(Finding f, long call, SavedRegisters r) {
+        var fa = debug.fileAddress(call);
         if (fa.isEmpty()) {
             return;
         }

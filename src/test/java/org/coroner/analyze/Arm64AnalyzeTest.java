@@ -66,6 +66,40 @@ class Arm64AnalyzeTest {
                 .satisfies(cpu -> assertThat(cpu.task().comm()).isEqualTo("insmod"));
     }
 
+    /**
+     * The other crashlab scenarios on arm64, as on x86_64: the verdict, where, and for the spinlock
+     * ABBA the holders proven from arm64's inlined spin_lock (ldaxr/stxr and stlrb, laid out of order).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "listdel   | use-after-list-del       | lab_list_use_after_del | 65 | victim->node (struct lab_dev, member node) was deleted with list_del()",
+            "uaf       | use-after-free           | lab_use_after_free     | 75 | the freed kmalloc-128 object",
+            "bug       | bug-on                   | lab_bug                | 82 | A BUG_ON() assertion failed in lab_bug()",
+            "spin_abba | spinlock-deadlock        | spin_ab                | 89 | holds spinlock lock_a [crashlab] and waits for spinlock lock_b [crashlab]",
+            "work      | null-pointer-dereference | lab_work_fn            | 130 | A NULL pointer was dereferenced at offset 0x28 in lab_work_fn()",
+            "timer     | null-pointer-dereference | lab_timer_fn           | 138 | A NULL pointer was dereferenced at offset 0x8 in lab_timer_fn()"})
+    void crashlabScenariosFromTheDump(String scenario, String kind, String function, int line, String summary) throws Exception {
+        Analysis a = dump(scenario, "zlib");
+        assertThat(a.verdict().kind().id()).as(a.verdict().summary()).isEqualTo(kind);
+        assertThat(a.verdict().summary()).contains(summary);
+        assertThat(a.verdict().location().function()).isEqualTo(function);
+        assertThat(a.verdict().location().line()).isEqualTo(line);
+        assertThat(a.verdict().location().module()).isEqualTo("crashlab");
+        String ev = evidence(a);
+        switch (scenario) {
+            // the NULL call's caller: the blr before the return address (arm64 instructions are 4 bytes)
+            case "uaf" -> assertThat(a.verdict().location().symbol()).isEqualTo("lab_use_after_free+0x68");
+            case "spin_abba" -> {
+                assertThat(a.verdict().summary()).contains("holds spinlock lock_b [crashlab] and waits for spinlock lock_a [crashlab]");
+                assertThat(ev).containsPattern("spin_ab\\+0x[0-9a-f]+ ldaxr took &lock_a \\(0x[0-9a-f]+\\) and every path from the entry of spin_ab")
+                        .containsPattern("spin_ba\\+0x[0-9a-f]+ ldaxr took &lock_b")
+                        .contains("arm64's inlined spin_lock");
+            }
+            default -> {
+            }
+        }
+    }
+
     @ParameterizedTest(name = "mutex_abba {0}")
     @CsvSource({"zlib", "elf"})
     void mutexCycleFromTheDump(String format) throws Exception {
