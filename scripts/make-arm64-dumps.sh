@@ -6,7 +6,9 @@
 #   crashlab/crashlab.ko     ../shared's crashlab.c cross-built with gcc-aarch64-linux-gnu against
 #                            linux-headers-6.1.0-56-arm64 (unpacked into hdr/, not installed)
 #   dumps/SCENARIO/          elf (QEMU ELF), zlib (QEMU -z, kdump-compressed), console.log
-# One boot per scenario (null, mutex_abba, listdel, uaf, bug, spin_abba, work, timer: crashlab; sysrq: echo c > /proc/sysrq-trigger; pac: null
+# One boot per scenario (null, mutex_abba, listdel, uaf, bug, spin_abba, work, timer: crashlab; the
+# scenarios of scripts/lab/coronerlab.c listed in lab_scenarios, with the knobs make-dumps.sh sets;
+# sysrq: echo c > /proc/sysrq-trigger; pac: null
 # on -cpu max, whose pointer authentication signs the saved return addresses, and rodata=off, whose
 # linear map is block-mapped) of
 # qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512 -smp 2 -device vmcoreinfo (TCG) with a
@@ -24,7 +26,9 @@ for a in "$@"; do
     *) scenarios+=("$a") ;;
   esac
 done
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq pac listdel uaf bug spin_abba work timer)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(null mutex_abba sysrq pac listdel uaf bug spin_abba work timer
+  double_free stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall hung_completion hung_mutex
+  hung_semaphore rwsem_abba spin_heap)
 shared="${CORONER_SHARED:-$here/../shared}"
 rel=6.1.0-56-arm64
 ver=6.1.192-2
@@ -84,6 +88,19 @@ if [ ! -f "$cache/crashlab/crashlab.ko" ] || [ "$shared/fixtures/linux-6.1.0-56-
   step "crashlab.ko cross-built in $(( $(date +%s) - t )) s"
 fi
 
+# Coroner's own module, scripts/lab/coronerlab.c, cross-built the same way (for its scenarios below;
+# not rcu_blocked: Debian's arm64 kernel has no preemptible RCU, so a reader asleep inside
+# rcu_read_lock() stalls nothing and the boot never panics).
+lab_scenarios=" double_free stack_overflow bad_pointer list_corruption warning soft_lockup rcu_stall hung_completion hung_mutex hung_semaphore rwsem_abba spin_heap "
+if [ ! -f "$cache/lab/coronerlab.ko" ] || [ "$here/scripts/lab/coronerlab.c" -nt "$cache/lab/coronerlab.ko" ]; then
+  t=$(date +%s)
+  rm -rf "$cache/lab"; mkdir -p "$cache/lab"
+  cp "$here/scripts/lab/coronerlab.c" "$here/scripts/lab/Kbuild" "$cache/lab/"
+  make -s -C "$cache/hdr/usr/src/linux-headers-$rel" M="$cache/lab" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules \
+    > "$cache/lab/build.log" 2>&1 || { step "coronerlab.ko did not build: $(tail -n 3 "$cache/lab/build.log" | tr '\n' ' ')"; exit 1; }
+  step "coronerlab.ko cross-built in $(( $(date +%s) - t )) s"
+fi
+
 boot() {  # SCENARIO
   local scenario=$1 out="$cache/dumps/$1" work qpid="" t
   if [ -f "$out/complete" ] && [ "$force" = 0 ]; then return 0; fi
@@ -93,8 +110,19 @@ boot() {  # SCENARIO
   rm -rf "$out.tmp"
   mkdir -p "$out.tmp" "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
   cp "$cache/bb/bin/busybox" "$work/root/bin/busybox"
-  cp "$cache/image/lib/modules/$rel/kernel/drivers/firmware/qemu_fw_cfg.ko" "$cache/crashlab/crashlab.ko" "$work/root/"
-  local crash="insmod /crashlab.ko scenario=$scenario" cpu=cortex-a57
+  cp "$cache/image/lib/modules/$rel/kernel/drivers/firmware/qemu_fw_cfg.ko" "$cache/crashlab/crashlab.ko" \
+    "$cache/lab/coronerlab.ko" "$work/root/"
+  local crash="insmod /crashlab.ko scenario=$scenario" cpu=cortex-a57 knobs=""
+  case "$lab_scenarios" in
+    *" $scenario "*) crash="insmod /coronerlab.ko scenario=$scenario"; cp "$cache/lab/coronerlab.ko" "$out.tmp/" ;;
+  esac
+  # the knobs that make each coronerlab scenario panic, as scripts/make-dumps.sh sets them
+  case "$scenario" in
+    warning) knobs="echo 1 > /proc/sys/kernel/panic_on_warn" ;;
+    soft_lockup) knobs="echo 2 > /proc/sys/kernel/watchdog_thresh" ;;
+    spin_heap) knobs="echo 4 > /proc/sys/kernel/watchdog_thresh" ;;
+    rcu_stall|rcu_blocked) knobs="echo 1 > /proc/sys/kernel/panic_on_rcu_stall; echo 3 > /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout" ;;
+  esac
   [ "$scenario" = sysrq ] && crash="echo c > /proc/sysrq-trigger"
   # pac: crashlab's null on a CPU with pointer authentication, so saved return addresses carry PAC
   # bits, and with rodata=off, so the linear map is made of block descriptors (2 MiB, 1 GiB)
@@ -113,6 +141,7 @@ echo 8 > /proc/sys/kernel/hung_task_timeout_secs
 echo 65 > /proc/sys/kernel/panic_print
 echo 1 > /proc/sys/kernel/sysrq
 insmod /qemu_fw_cfg.ko
+$knobs
 echo "LAB: starting scenario $scenario"
 $crash
 sleep 600

@@ -67,7 +67,10 @@ final class DumpFault {
         // the innermost frame not in a header: spin_lock() inlined from spinlock.h says less than its caller
         var frame = debug.locate(address).map(l -> l.frames().stream().filter(x -> !x.file().endsWith(".h")).findFirst()
                 .orElse(l.innermost()));
-        String fn = frame.map(x -> x.function()).orElse(name.map(n -> n.symbol()).orElse(null));
+        // a pc whose line the DWARF has but no subprogram (GCC leaves some out): the symbol's name, without
+        // its .constprop/.isra clone suffixes
+        String fn = frame.map(x -> x.function()).filter(f -> !f.equals("??"))
+                .orElse(name.map(n -> n.symbol().replaceFirst("\\..*$", "")).orElse(null));
         String file = frame.map(x -> x.file()).filter(f -> !f.equals("??")).orElse(null);
         Integer line = frame.map(x -> x.line()).filter(x -> x > 0).orElse(null);
         return new CodeLocation(fn, name.map(n -> n.kernel()).orElse(null), file, line, name.map(n -> n.module()).orElse(null),

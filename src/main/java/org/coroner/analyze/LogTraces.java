@@ -12,7 +12,7 @@ final class LogTraces {
     private static final Set<String> SCHEDULER = Set.of("__switch_to", "__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
             "io_schedule", "__mutex_lock", "__mutex_lock.constprop.0", "__mutex_lock_slowpath", "mutex_lock",
             "rwsem_down_write_slowpath", "rwsem_down_read_slowpath", "down_read", "down_write", "msleep",
-            "wait_for_completion", "__wait_for_common", "__down", "__down_common", "down");
+            "wait_for_completion", "__wait_for_common", "__down", "__down_common", "___down_common", "down");
 
     private LogTraces() {
     }

@@ -100,6 +100,41 @@ class Arm64AnalyzeTest {
         }
     }
 
+    /**
+     * coronerlab's scenarios on arm64 (scripts/make-arm64-dumps.sh; not rcu_blocked: Debian's arm64
+     * kernel has no preemptible RCU): the verdict, the function, its source line, and the holder
+     * each sleeping-lock or spinlock scenario names.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "double_free     | double-free             | req_release         | kfree(r);                      | freed twice",
+            "stack_overflow  | stack-overflow          | walk_tree           | walk_tree(                     | overflowed in walk_tree()",
+            "bad_pointer     | bad-pointer-dereference | count_hit           | ++r->ops->hits                 | A bad pointer",
+            "list_corruption | list-corruption         | lab_list_corruption | list_del(&r[1]->link)          | corrupted list",
+            "warning         | warning                 | check_state         | WARN_ON(r->state & 0x4)        | panic_on_warn made it fatal",
+            "soft_lockup     | soft-lockup             | busy_poll           | cpu_relax()                    | it waits for no lock",
+            "rcu_stall       | rcu-stall               | rcu_reader          | rcu_reader(                    | runs lab_rcu_reader",
+            "hung_completion | hung-task               | fw_loader           | wait_for_completion(&fw_ready) | lab_fw_loader",
+            "hung_mutex      | hung-task               | cfg_owner           | schedule_timeout_interruptible | waiting for mutex cfg_mutex [coronerlab] held by lab_cfg_owner",
+            "hung_semaphore  | hung-task               | io_owner            | schedule_timeout_interruptible | waiting for semaphore io_sem [coronerlab] held by lab_io_owner",
+            "rwsem_abba      | mutex-deadlock          | sem_lr              | down_write(&p->right)          | holds rwsem &p->left",
+            "spin_heap       | spinlock-deadlock       | pair_fs             | spin_lock(&p->second)          | holds spinlock &p->first"})
+    void coronerlabScenariosFromTheDump(String scenario, String kind, String function, String line, String summary) throws Exception {
+        Analysis a;
+        try (Session s = Session.open(Arm64Fixtures.vmlinux(), Arm64Fixtures.dumpDir(scenario).resolve("zlib"),
+                List.of(Arm64Fixtures.dumpDir(scenario)), false)) {
+            a = new DumpAnalyzer(s).analyze();
+        }
+        assertThat(a.verdict().kind().id()).as(a.verdict().summary()).isEqualTo(kind);
+        assertThat(a.verdict().summary()).contains(summary);
+        assertThat(a.verdict().location().function()).isEqualTo(function);
+        assertThat(a.verdict().location().module()).isEqualTo("coronerlab");
+        assertThat(a.verdict().location().file()).endsWith("coronerlab.c");
+        List<String> src = java.nio.file.Files.readAllLines(java.nio.file.Path.of("scripts/lab/coronerlab.c"));
+        assertThat(src.get(a.verdict().location().line() - 1)).contains(line);
+        assertThat(a.evidence()).allSatisfy(e -> assertThat(e.derivation()).isNotBlank());
+    }
+
     @ParameterizedTest(name = "mutex_abba {0}")
     @CsvSource({"zlib", "elf"})
     void mutexCycleFromTheDump(String format) throws Exception {
