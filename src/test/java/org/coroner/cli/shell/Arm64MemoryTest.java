@@ -173,6 +173,11 @@ class Arm64MemoryTest {
             long phys = s.userAddressSpace(init).orElseThrow().toPhysical(text);
             assertThat(vtop).startsWith(String.format("VIRTUAL     PHYSICAL        %n%-10x  %-16x%n%nPAGE DIRECTORY: %x%n", text, phys, pgd))
                     .contains("(VALID|USER|");
+            // after the walk, the VMA that holds the address, as vm prints it; outside every VMA, not accessible
+            String textVma = Arm64ShellTest.run(s, "vm 1").lines().filter(l -> l.startsWith(Long.toHexString(vmas.get(0).address())))
+                    .findFirst().orElseThrow();
+            assertThat(vtop).contains("      VMA           START       END     FLAGS FILE\n" + textVma + "\n");
+            assertThat(Arm64ShellTest.run(s, "vtop -u 1000")).isEqualTo("VIRTUAL     PHYSICAL        \n1000        (not accessible)\n\n");
             Matcher m = LEVEL.matcher(vtop);
             while (m.find()) {
                 assertThat(s.kernel().memory().u64(Long.parseUnsignedLong(m.group(2), 16))).as(m.group())

@@ -37,10 +37,18 @@ final class Arm64Vtop {
     /** The kernel address of the top table: {@code swapper_pg_dir}, or the task's {@code mm->pgd}. */
     private final long pgd;
 
+    /** The task's VMAs for a user address (its VMA is printed after the walk), else null. */
+    private final List<org.coroner.kernel.mm.Vmas.Vma> vmas;
+
     Arm64Vtop(Session s, Arm64AddressSpace space, long pgd) {
+        this(s, space, pgd, null);
+    }
+
+    Arm64Vtop(Session s, Arm64AddressSpace space, long pgd, List<org.coroner.kernel.mm.Vmas.Vma> vmas) {
         this.s = s;
         this.space = space;
         this.pgd = pgd;
+        this.vmas = vmas;
     }
 
     void print(long va, PrintWriter out) {
@@ -49,6 +57,12 @@ final class Arm64Vtop {
         out.println(CrashFormat.left("VIRTUAL", width) + "  " + CrashFormat.left("PHYSICAL", 16));
         if ((va >> space.vaBits()) != (space.isUser() ? 0 : -1L)) {
             out.printf("%-" + width + "x  (not a %s virtual address)%n%n", va, space.isUser() ? "user" : "kernel");
+            return;
+        }
+        Optional<org.coroner.kernel.mm.Vmas.Vma> vma = vmas == null ? Optional.empty()
+                : vmas.stream().filter(v -> v.contains(va)).findFirst();
+        if (vmas != null && vma.isEmpty()) {
+            out.printf("%-" + width + "x  (not accessible)%n%n", va);
             return;
         }
         Optional<Long> phys;
@@ -85,6 +99,11 @@ final class Arm64Vtop {
             }
         }
         out.println();
+        if (vma.isPresent()) {
+            out.print(VmCommand.HEADER);
+            out.println(VmCommand.line(vma.get()));
+            out.println();
+        }
         phys.ifPresent(p -> PageLines.print(s.memMap(), p, out));
     }
 

@@ -155,8 +155,9 @@ public final class VtopCommand implements ShellCommand {
         }
         var us = s.userAddressSpace(t).orElseThrow(() -> new CommandException(
                 String.format("%s (pid %d) has no user address space: a kernel thread", t.comm(), t.pid())));
-        long pgd = s.kernel().object("struct mm_struct", t.task().member("mm").u64()).member("pgd").u64();
-        new Arm64Vtop(s, (org.coroner.arch.arm64.Arm64AddressSpace) us, pgd).print(va, out);
+        long mm = t.task().member("mm").u64();
+        long pgd = s.kernel().object("struct mm_struct", mm).member("pgd").u64();
+        new Arm64Vtop(s, (org.coroner.arch.arm64.Arm64AddressSpace) us, pgd, VmCommand.vmas(s, mm)).print(va, out);
     }
 
     private static Optional<Long> translate(X86_64AddressSpace space, long va) {
