@@ -41,7 +41,7 @@ public final class ShellCommands {
         shell.register(org.coroner.cli.shell.proc.SetCommand.radixCommand(s, "dec", 10));
         shell.register(new org.coroner.cli.shell.proc.ModCommand(s));
         shell.register(new org.coroner.cli.shell.mem.VtopCommand(s));
-        shell.register(new org.coroner.cli.shell.mem.VmCommand(s));
+        shell.register(new org.coroner.cli.shell.mem.VmCommand(s, name -> shell.commands().get(name)));
         shell.register(new org.coroner.cli.shell.mem.PtovCommand(s));
         shell.register(new org.coroner.cli.shell.mem.KmemCommand(s));
         shell.register(new org.coroner.cli.shell.mem.SearchCommand(s));

@@ -23,9 +23,12 @@ import org.coroner.session.Session;
  */
 public final class VmCommand implements ShellCommand {
     private final Session s;
+    /** The shell's commands by name: {@code -m} and {@code -v} print through {@code struct}. */
+    private final java.util.function.Function<String, ShellCommand> commands;
 
-    public VmCommand(Session s) {
+    public VmCommand(Session s, java.util.function.Function<String, ShellCommand> commands) {
         this.s = s;
+        this.commands = commands;
     }
 
     @Override
@@ -41,22 +44,43 @@ public final class VmCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                vm [PID | TASK]...
+                vm [-m | -v] [-x | -d] [PID | TASK]...
                   For the current task, or each task named: the task's header, its mm_struct and page
                   directory (pgd) addresses, RSS and total size, then each virtual memory area: the
                   vm_area_struct, start, end, vm_flags (hex) and the path of the file mapped.
                   A kernel thread has no mm: only its header and zeros are printed.
+                  -m        the task's struct mm_struct instead, as struct prints it
+                  -v        each VMA's struct vm_area_struct instead
+                  -x / -d   with -m or -v: integers in hexadecimal / decimal
                   foreach vm prints it for every task.""";
     }
 
     @Override
     public void run(List<String> args, PrintWriter out) {
         List<Tasks.Task> tasks = new ArrayList<>();
+        char mode = 0;
+        String radix = null;
         for (String a : args) {
-            if (a.startsWith("-")) {
-                throw new CommandException("invalid option: " + a);
+            switch (a) {
+                case "-m", "-v" -> {
+                    if (mode != 0 && mode != a.charAt(1)) {
+                        throw new CommandException("-m and -v are mutually exclusive");
+                    }
+                    mode = a.charAt(1);
+                }
+                case "-x", "-d" -> {
+                    if (radix != null && !radix.equals(a)) {
+                        throw new CommandException("-d and -x are mutually exclusive");
+                    }
+                    radix = a;
+                }
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new CommandException("invalid option: " + a + " (-p, -P, -R and -f are not supported yet)");
+                    }
+                    tasks.addAll(TaskSelection.resolve(s.tasks(), a, false));
+                }
             }
-            tasks.addAll(TaskSelection.resolve(s.tasks(), a, false));
         }
         if (tasks.isEmpty()) {
             tasks.add(s.current().orElseThrow(() -> new CommandException("no current context")));
@@ -65,7 +89,31 @@ public final class VmCommand implements ShellCommand {
             if (i > 0) {
                 out.println();
             }
-            print(tasks.get(i), out);
+            if (mode == 0) {
+                print(tasks.get(i), out);
+            } else {
+                structs(tasks.get(i), mode, radix, out);
+            }
+        }
+    }
+
+    /** {@code -m}: the header and the mm_struct; {@code -v}: the header and each vm_area_struct, through {@code struct}. */
+    private void structs(Tasks.Task t, char mode, String radix, PrintWriter out) {
+        out.println(BacktracePrinter.header(t, -1));
+        long mm = t.task().member("mm").u64();
+        if (mm == 0) {
+            return;
+        }
+        ShellCommand struct = commands.apply("struct");
+        List<Long> addresses = mode == 'm' ? List.of(mm) : vmas(s, mm).stream().map(Vmas.Vma::address).toList();
+        for (long a : addresses) {
+            List<String> args = new ArrayList<>();
+            if (radix != null) {
+                args.add(radix);
+            }
+            args.add(mode == 'm' ? "mm_struct" : "vm_area_struct");
+            args.add(Long.toHexString(a));
+            struct.run(args, out);
         }
     }
 

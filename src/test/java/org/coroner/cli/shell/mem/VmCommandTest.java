@@ -89,6 +89,18 @@ class VmCommandTest {
         assertThat(vtop).contains("  PAGE: ").contains("(PRESENT|USER");
         assertThat(sh.run("vtop -u 1000")).isEqualTo("VIRTUAL     PHYSICAL        \n1000        (not accessible)\n\n");
 
+        // -m: the mm_struct as struct prints it; -v: every vm_area_struct, in the maple tree's order
+        long mm = panic.task().member("mm").u64();
+        String header = vm.get(0) + "\n";
+        assertThat(sh.run("vm -m")).isEqualTo(header + sh.run(String.format("struct mm_struct %x", mm)));
+        List<Vmas.Vma> vmas = Vmas.of(s.kernel(), mm);
+        StringBuilder each = new StringBuilder(header);
+        for (Vmas.Vma v : vmas) {
+            each.append(sh.run(String.format("struct vm_area_struct -x %x", v.address())));
+        }
+        assertThat(sh.run("vm -v -x")).isEqualTo(each.toString());
+        assertThat(sh.errors()).isEmpty();
+
         // a kernel thread has no mm
         assertThat(sh.run("vm 2").lines().toList()).hasSize(3).element(2).asString().matches(" +0 +0 +0k +0k +");
     }
