@@ -40,11 +40,12 @@ public final class TreeCommand implements ShellCommand {
     @Override
     public String help() {
         return """
-                tree [-t rbtree|radix|xarray] [-r OFFSET] [-o OFFSET] [-s|-S STRUCT[.MEMBER[,MEMBER]]] [-N] [-p] [-l]
+                tree [-t rbtree|radix|xarray|maple] [-r OFFSET] [-o OFFSET] [-s|-S STRUCT[.MEMBER[,MEMBER]]] [-N] [-p] [-l]
                      [-x|-d] START
                   Prints the entries of a tree whose root (struct rb_root, struct radix_tree_root or
                   struct xarray) is at START, a symbol or an address.
-                  -t TYPE    rbtree (the default), radix or xarray (the same structure since Linux 4.20)
+                  -t TYPE    rbtree (the default), radix or xarray (the same structure since Linux 4.20), or
+                             maple (struct maple_tree, 6.1's VMAs: mm->mm_mt)
                   -r OFFSET|STRUCT.MEMBER  START is a struct containing the root at this offset
                   -o OFFSET|STRUCT.MEMBER  rbtree: where the rb_node is inside each entry; entries are
                              printed by the address of the containing structure
@@ -85,7 +86,7 @@ public final class TreeCommand implements ShellCommand {
                     } else if (t.startsWith("rb")) {
                         type = "rbtree";
                     } else if (t.startsWith("m")) {
-                        throw new CommandException("tree -t maple is not supported yet (vm reads the maple tree of a task's VMAs)");
+                        type = "maple";
                     } else {
                         throw new CommandException("invalid tree type: " + t);
                     }
@@ -110,7 +111,10 @@ public final class TreeCommand implements ShellCommand {
                 }
             }
         }
-        String name = type.equals("rbtree") ? "rbtrees" : "Xarrays";
+        String name = type.equals("rbtree") ? "rbtrees" : type.equals("maple") ? "maple trees" : "Xarrays";
+        if (type.equals("maple") && (positions || nodePointer)) {
+            throw new CommandException((positions ? "-p" : "-N") + " option is not supported for maple trees yet");
+        }
         if (!type.equals("rbtree") && linear) {
             throw new CommandException("-l option is not applicable to " + name);
         }
@@ -135,6 +139,15 @@ public final class TreeCommand implements ShellCommand {
             long node = nodePointer ? start : read(start + offset("struct rb_root", "rb_node"), "rb_root rb_node");
             Walk w = new Walk(entries, positions, linear, nodeOffset, out);
             w.rb(node, "root");
+        } else if (type.equals("maple")) {
+            // every non-empty entry in index order; crash 8.0.2 has no maple trees, later crash prints
+            // them in the output radix (decimal by default): here in hex, as every other tree's entries
+            for (org.coroner.kernel.mm.MapleTree.Entry e : org.coroner.kernel.mm.MapleTree.entries(ctx.session().kernel(), start)) {
+                out.printf("%x%n", e.value());
+                if (!entries.isEmpty()) {
+                    entries.print(e.value(), out);
+                }
+            }
         } else {
             xarray(start, nodePointer, entries, positions, out);
         }

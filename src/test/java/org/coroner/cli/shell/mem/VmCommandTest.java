@@ -99,6 +99,14 @@ class VmCommandTest {
             each.append(sh.run(String.format("struct vm_area_struct -x %x", v.address())));
         }
         assertThat(sh.run("vm -v -x")).isEqualTo(each.toString());
+        // tree -t maple on mm->mm_mt: the same VMAs, in order, with the members asked for
+        long mt = s.kernel().object("struct mm_struct", mm).member("mm_mt").address();
+        List<String> tree = sh.run(String.format("tree -t maple -s vm_area_struct.vm_start -x %x", mt)).lines().toList();
+        assertThat(tree).hasSize(2 * vmas.size());
+        for (int i = 0; i < vmas.size(); i++) {
+            assertThat(tree.get(2 * i)).isEqualTo(Long.toHexString(vmas.get(i).address()));
+            assertThat(tree.get(2 * i + 1)).isEqualTo("  vm_start = 0x" + Long.toHexString(vmas.get(i).start()) + ",");
+        }
         assertThat(sh.errors()).isEmpty();
 
         // a kernel thread has no mm
