@@ -44,7 +44,9 @@ public final class AnalysisText {
             out.println("  Callback:  " + c.callback());
         }
         if (c.task() != null) {
-            out.println("  Task:      " + c.task().text() + " task " + c.task().address() + " state " + c.task().state());
+            // a log gives no task_struct address or state: leave out what is not known
+            out.println("  Task:      " + c.task().text() + (c.task().address() == null ? "" : " task " + c.task().address())
+                    + (c.task().state() == null ? "" : " state " + c.task().state()));
         }
         if (c.backtrace() != null && !c.backtrace().isEmpty()) {
             out.println();
