@@ -250,21 +250,10 @@ final class LockCalls {
         return Optional.empty();
     }
 
-    /** arm64's queued spin_lock inlined: the acquire (ldaxr, or an LSE cas with acquire) and the unlock (stlrb). */
-    private static final Set<String> INLINE_ACQUIRE = Set.of("ldaxr", "casa", "casal");
-    private static final Set<String> INLINE_RELEASE = Set.of("stlrb", "stlrh", "stlr");
-    private static final Set<String> CONDITIONAL = Set.of("cbz", "cbnz", "tbz", "tbnz");
-    private static final int MAX_STATES = 20_000;
-
     /**
-     * arm64, where spin_lock and spin_unlock are inlined (Debian's arm64 kernel selects
-     * ARCH_INLINE_SPIN_LOCK): the acquire is an {@code ldaxr}/{@code stxr} loop or an LSE
-     * {@code casa} on the lock word, the contended case a call to {@code queued_spin_lock_slowpath},
-     * the unlock a {@code stlrb} of 0; the code is laid out out of order (alternatives, out-of-line
-     * slow paths), so a straight reading does not tell what is held. Every path from the function's
-     * entry to the call the frame is in now is walked (branches both ways, calls returning), with
-     * the locks whose acquire it passed and whose release it did not: {@code lock} is held when every
-     * such path holds it and the call is not the wait for it.
+     * arm64's inlined spin_lock (see {@link InlineLocks}): {@code lock} is held at the call the frame
+     * is in now when every path from the function's entry there took it, and the call is not the wait
+     * for it.
      */
     private Optional<Held> inlineHeld(FunctionCode cut, long returnAddress, long lock, String name) {
         FunctionCode whole = wholeFunction(cut);
@@ -272,12 +261,13 @@ final class LockCalls {
             return Optional.empty();
         }
         List<Instruction> ins = whole.instructions();
-        java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+        int target = -1;
         for (int i = 0; i < ins.size(); i++) {
-            index.put(ins.get(i).address(), i);
+            if (ins.get(i).address() == returnAddress - 4) {
+                target = i;
+            }
         }
-        Integer target = index.get(returnAddress - 4);
-        if (target == null) {
+        if (target < 0) {
             return Optional.empty();
         }
         // what each instruction does to which constant lock
@@ -287,19 +277,12 @@ final class LockCalls {
         for (int i = 0; i < ins.size(); i++) {
             Instruction in = ins.get(i);
             String m = in.mnemonic();
-            if (INLINE_ACQUIRE.contains(m) || INLINE_RELEASE.contains(m)) {
-                String op = in.operands();
-                int open = op.lastIndexOf('[');
-                int close = op.lastIndexOf(']');
-                if (open < 0 || close < open || op.substring(open + 1, close).contains(",")) {
-                    continue;
-                }
-                Long addr = new SourceTrace(whole, new ArrayList<>()).value(op.substring(open + 1, close), i, 0).constant();
+            if (InlineLocks.ACQUIRE.contains(m) || InlineLocks.RELEASE.contains(m)) {
+                String base = InlineLocks.base(in);
+                Long addr = base == null ? null : new SourceTrace(whole, new ArrayList<>()).value(base, i, 0).constant();
                 if (addr != null) {
-                    (INLINE_ACQUIRE.contains(m) ? acquires : releases).put(i, addr);
-                    if (INLINE_ACQUIRE.contains(m)) {
-                        took.put(i, whole.at(in) + " " + m);
-                    }
+                    (InlineLocks.ACQUIRE.contains(m) ? acquires : releases).put(i, addr);
+                    took.put(i, whole.at(in) + " " + m);
                 }
             } else if (RegisterEffect.isCall(whole.arch(), in) && in.hasTarget()) {
                 String callee = callee(whole, in.target());
@@ -309,9 +292,7 @@ final class LockCalls {
                     Long arg = new SourceTrace(whole, new ArrayList<>()).value("x0", i, 0).constant();
                     if (arg != null) {
                         (acq ? acquires : releases).put(i, arg);
-                        if (acq) {
-                            took.put(i, whole.at(in) + " calls " + callee);
-                        }
+                        took.put(i, whole.at(in) + " calls " + callee);
                     }
                 }
             }
@@ -320,59 +301,11 @@ final class LockCalls {
         if (waited != null && waited == lock) {
             return Optional.empty(); // the frame waits for it
         }
-        // depth-first over (instruction, locks held), every path from the entry to the call
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        java.util.ArrayDeque<Object[]> work = new java.util.ArrayDeque<>();
-        work.push(new Object[] {0, java.util.Map.<Long, String>of()});
-        boolean reached = false;
-        String via = null;
-        while (!work.isEmpty()) {
-            if (seen.size() > MAX_STATES) {
-                return Optional.empty();
-            }
-            Object[] st = work.pop();
-            int i = (Integer) st[0];
-            @SuppressWarnings("unchecked")
-            java.util.Map<Long, String> held = (java.util.Map<Long, String>) st[1];
-            if (i < 0 || i >= ins.size() || !seen.add(i + " " + held.keySet())) {
-                continue;
-            }
-            if (i == target) {
-                reached = true;
-                if (!held.containsKey(lock)) {
-                    return Optional.empty(); // a path on which it is not held
-                }
-                via = held.get(lock);
-                continue;
-            }
-            java.util.Map<Long, String> next = held;
-            if (acquires.containsKey(i) && !held.containsKey(acquires.get(i))) {
-                next = new java.util.HashMap<>(held);
-                next.put(acquires.get(i), took.get(i));
-            } else if (releases.containsKey(i) && held.containsKey(releases.get(i))) {
-                next = new java.util.HashMap<>(held);
-                next.remove(releases.get(i));
-            }
-            Instruction in = ins.get(i);
-            String m = in.mnemonic();
-            Integer to = in.hasTarget() && in.kind() == Instruction.Kind.BRANCH ? index.get(in.target()) : null;
-            if (m.equals("ret") || m.equals("br") || m.equals("eret") || m.equals("brk")) {
-                continue;
-            }
-            if (m.equals("b")) {
-                if (to != null) {
-                    work.push(new Object[] {to, next});
-                }
-                continue;
-            }
-            if ((m.startsWith("b.") || CONDITIONAL.contains(m)) && to != null) {
-                work.push(new Object[] {to, next});
-            }
-            work.push(new Object[] {i + 1, next});
-        }
-        if (!reached || via == null) {
+        Optional<java.util.Map<Long, String>> held = InlineLocks.heldAt(ins, target, acquires, releases, took);
+        if (held.isEmpty() || !held.get().containsKey(lock)) {
             return Optional.empty();
         }
+        String via = held.get().get(lock);
         String now = whole.at(ins.get(target));
         return Optional.of(new Held(via + " took &" + name + " (" + Hex.format(lock) + ") and every path from the entry of "
                 + whole.symbol() + " to the call at " + now + " where it is now passes it with no release (stlrb) after",

@@ -224,13 +224,26 @@ final class ModuleLockCalls {
                         if (c.lock() == null || WAITS.contains(c.callee())) {
                             continue;
                         }
-                        depth.merge(c.lock(), LockCalls.ACQUIRE.contains(c.callee()) ? 1 : -1, Integer::sum);
-                        if (LockCalls.ACQUIRE.contains(c.callee())) {
+                        depth.merge(c.lock(), isAcquire(c.callee()) ? 1 : -1, Integer::sum);
+                        if (isAcquire(c.callee())) {
                             took.put(c.lock(), c);
                         }
                     }
                     List<String> holds = new ArrayList<>();
                     List<String> why = new ArrayList<>();
+                    Optional<InlineResult> inline = inlineOps(elf, LogTraces.function(frame))
+                            ? arm64Inline(elf, LogTraces.function(frame), LogTraces.offset(frame)) : Optional.empty();
+                    String waitLock = wait.lock() != null ? wait.lock() : inline.map(InlineResult::waited).orElse(null);
+                    if (inline.isPresent()) {
+                        // arm64's inlined spin_lock: what every path to the call holds, not the straight reading
+                        depth.clear();
+                        inline.get().held().forEach((lock, via) -> {
+                            holds.add(lock);
+                            why.add(via + " took &" + lock + " on every path from the entry of " + LogTraces.function(frame)
+                                    + " to " + wait.at() + ", with no release (stlrb) after: " + ko.get().getFileName()
+                                    + "'s code with its relocations, arm64's inlined spin_lock");
+                        });
+                    }
                     for (var e : depth.entrySet()) {
                         if (e.getValue() > 0) {
                             holds.add(e.getKey());
@@ -239,10 +252,11 @@ final class ModuleLockCalls {
                                     + wait.at() + ": " + ko.get().getFileName() + how);
                         }
                     }
-                    return Optional.of(new TaskLocks(b, frame, wait.lock() == null ? "?" : wait.lock(),
-                            wait.at() + " calls " + wait.callee() + "(" + (wait.lock() == null ? "a computed address" : "&" + wait.lock())
+                    return Optional.of(new TaskLocks(b, frame, waitLock == null ? "?" : waitLock,
+                            wait.at() + " calls " + wait.callee() + "(" + (waitLock == null ? "a computed address" : "&" + waitLock)
                                     + "), the frame the trace shows it in: "
-                                    + ko.get().getFileName() + how, wait.callee().startsWith("_raw_"),
+                                    + ko.get().getFileName() + how,
+                            wait.callee().startsWith("_raw_") || wait.callee().equals("queued_spin_lock_slowpath"),
                             holds, why));
                 });
             }
@@ -382,7 +396,26 @@ final class ModuleLockCalls {
      */
     private static List<Call> arm64Calls(ElfFile elf, ElfFile.Section text, String function, long start, List<Instruction> ins,
                                          long returnOffset) {
-        Map<Long, long[]> relocs = new HashMap<>(); // offset -> {type, symbol index, addend}
+        Map<Long, long[]> relocs = relocationsAt(elf, text);
+        Map<String, Place> regs = new HashMap<>();
+        List<Call> out = new ArrayList<>();
+        for (Instruction in : ins) {
+            if (in.address() >= start + returnOffset) {
+                break;
+            }
+            String callee = callee(elf, relocs, in);
+            if (callee != null && (isAcquire(callee) || LockCalls.RELEASE.contains(callee))) {
+                out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), callee,
+                        regs.containsKey("x0") ? name(elf, regs.get("x0")) : null, in.end() == start + returnOffset));
+            }
+            transfer(elf, relocs, in, regs);
+        }
+        return out;
+    }
+
+    /** The section's RELA entries by offset: {type, symbol index, addend}. */
+    private static Map<Long, long[]> relocationsAt(ElfFile elf, ElfFile.Section text) {
+        Map<Long, long[]> relocs = new HashMap<>();
         for (ElfFile.Section s : elf.sections()) {
             if (s.type() != ElfFile.SHT_RELA || !s.name().equals(".rela" + text.name())) {
                 continue;
@@ -393,44 +426,166 @@ final class ModuleLockCalls {
                 relocs.put(b.u64(o), new long[] {(int) info, info >>> 32, b.u64(o + 16)});
             }
         }
-        Map<String, Place> regs = new HashMap<>();
-        List<Call> out = new ArrayList<>();
-        for (Instruction in : ins) {
-            if (in.address() >= start + returnOffset) {
-                break;
-            }
-            long[] r = relocs.get(in.address());
-            List<String> ops = org.coroner.disasm.RegisterEffect.operands(Arch.ARM64, in);
-            String m = in.mnemonic();
-            if (m.equals("bl")) {
-                String callee = r != null && (r[0] == R_AARCH64_CALL26 || r[0] == R_AARCH64_JUMP26)
-                        ? elf.symbols().get((int) r[1]).name() : null;
-                if (callee != null && (LockCalls.ACQUIRE.contains(callee) || LockCalls.RELEASE.contains(callee))) {
-                    out.add(new Call(function + "+0x" + Long.toHexString(in.address() - start), callee,
-                            regs.containsKey("x0") ? name(elf, regs.get("x0")) : null, in.end() == start + returnOffset));
-                }
-            }
-            Place value = null;
-            String dst = ops.isEmpty() ? null : org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(0));
-            if (r != null && (r[0] == R_AARCH64_ADR_PREL_PG_HI21 || r[0] == R_AARCH64_ADD_ABS_LO12_NC)) {
-                value = new Place(elf.symbols().get((int) r[1]), r[2]);
-            } else if (m.equals("add") && ops.size() == 3 && ops.get(2).startsWith("#")
-                    && regs.containsKey(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))) {
-                value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))
-                        .plus(org.coroner.disasm.RegisterEffect.parseImm(ops.get(2).substring(1)));
-            } else if (m.equals("mov") && ops.size() == 2) {
-                value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)));
-            }
-            for (String reg : List.copyOf(regs.keySet())) {
-                if (org.coroner.disasm.RegisterEffect.writes(Arch.ARM64, in, reg)) {
-                    regs.remove(reg);
-                }
-            }
-            if (value != null && dst != null) {
-                regs.put(dst, value);
+        return relocs;
+    }
+
+    /** The function a {@code bl} calls, by its CALL26/JUMP26 relocation; null for anything else. */
+    private static String callee(ElfFile elf, Map<Long, long[]> relocs, Instruction in) {
+        long[] r = relocs.get(in.address());
+        return in.mnemonic().equals("bl") && r != null && (r[0] == R_AARCH64_CALL26 || r[0] == R_AARCH64_JUMP26)
+                ? elf.symbols().get((int) r[1]).name() : null;
+    }
+
+    /** What {@code in} does to the places the registers hold (relocated adrp/add, add of constants, moves). */
+    private static void transfer(ElfFile elf, Map<Long, long[]> relocs, Instruction in, Map<String, Place> regs) {
+        long[] r = relocs.get(in.address());
+        List<String> ops = org.coroner.disasm.RegisterEffect.operands(Arch.ARM64, in);
+        String m = in.mnemonic();
+        Place value = null;
+        String dst = ops.isEmpty() ? null : org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(0));
+        if (r != null && (r[0] == R_AARCH64_ADR_PREL_PG_HI21 || r[0] == R_AARCH64_ADD_ABS_LO12_NC)) {
+            value = new Place(elf.symbols().get((int) r[1]), r[2]);
+        } else if (m.equals("add") && ops.size() == 3 && ops.get(2).startsWith("#")
+                && regs.containsKey(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))) {
+            value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)))
+                    .plus(org.coroner.disasm.RegisterEffect.parseImm(ops.get(2).substring(1)));
+        } else if (m.equals("mov") && ops.size() == 2) {
+            value = regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, ops.get(1)));
+        }
+        for (String reg : List.copyOf(regs.keySet())) {
+            if (org.coroner.disasm.RegisterEffect.writes(Arch.ARM64, in, reg)) {
+                regs.remove(reg);
             }
         }
-        return out;
+        if (value != null && dst != null) {
+            regs.put(dst, value);
+        }
+    }
+
+    /** A lock function, or arm64's spinlock slow path, which returns with the lock taken. */
+    static boolean isAcquire(String callee) {
+        return LockCalls.ACQUIRE.contains(callee) || callee.equals("queued_spin_lock_slowpath");
+    }
+
+    /** The lock the call at the return offset waits for (null: not known) and the locks held there. */
+    record InlineResult(String waited, Map<String, String> held) {
+    }
+
+    /** Whether the code takes or releases a lock inline (ldaxr, casa, stlrb on a named place): arm64's spin_lock. */
+    private static boolean inlineOps(ElfFile elf, String function) {
+        Optional<SymbolTable.Symbol> sym = elf.symbols().byName(function);
+        if (elf.machine() != ElfFile.EM_AARCH64 || sym.isEmpty() || sym.get().shndx() <= 0
+                || sym.get().shndx() >= elf.sections().size()) {
+            return false;
+        }
+        Bytes data = elf.data(elf.section(sym.get().shndx()));
+        int len = (int) Math.min(sym.get().size(), data.size() - sym.get().value());
+        return len > 0 && Disassembler.of(Arch.ARM64).disassemble(data.bytes(sym.get().value(), len), sym.get().value(), 0)
+                .stream().anyMatch(in -> InlineLocks.ACQUIRE.contains(in.mnemonic()) || InlineLocks.RELEASE.contains(in.mnemonic()));
+    }
+
+    /**
+     * arm64, from the .ko: the registers' places and the locks held followed together along every
+     * path from the function's entry (the code is laid out out of order, so the straight reading
+     * loses a base register to an epilogue's restore); at the call returning to {@code returnOffset},
+     * the lock it waits for and the locks every path holds.
+     */
+    static Optional<InlineResult> arm64Inline(ElfFile elf, String function, long returnOffset) {
+        Optional<SymbolTable.Symbol> sym = elf.symbols().byName(function);
+        if (elf.machine() != ElfFile.EM_AARCH64 || sym.isEmpty() || sym.get().shndx() <= 0
+                || sym.get().shndx() >= elf.sections().size() || sym.get().size() <= 0) {
+            return Optional.empty();
+        }
+        ElfFile.Section text = elf.section(sym.get().shndx());
+        long start = sym.get().value();
+        Bytes data = elf.data(text);
+        int len = (int) Math.min(sym.get().size(), data.size() - start);
+        if (len <= 0) {
+            return Optional.empty();
+        }
+        List<Instruction> ins = Disassembler.of(Arch.ARM64).disassemble(data.bytes(start, len), start, 0);
+        Map<Long, long[]> relocs = relocationsAt(elf, text);
+        Map<Long, Integer> index = new HashMap<>();
+        int target = -1;
+        for (int i = 0; i < ins.size(); i++) {
+            index.put(ins.get(i).address(), i);
+            if (ins.get(i).end() == start + returnOffset) {
+                target = i;
+            }
+        }
+        if (target < 0) {
+            return Optional.empty();
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<Object[]> work = new java.util.ArrayDeque<>();
+        work.push(new Object[] {0, Map.<String, Place>of(), Map.<String, String>of()});
+        Map<String, String> common = null;
+        String waited = null;
+        while (!work.isEmpty()) {
+            if (seen.size() > 20_000) {
+                return Optional.empty();
+            }
+            Object[] st = work.pop();
+            int i = (Integer) st[0];
+            @SuppressWarnings("unchecked")
+            Map<String, Place> regs = (Map<String, Place>) st[1];
+            @SuppressWarnings("unchecked")
+            Map<String, String> held = (Map<String, String>) st[2];
+            if (i < 0 || i >= ins.size() || !seen.add(i + " " + regs + " " + held.keySet())) {
+                continue;
+            }
+            Instruction in = ins.get(i);
+            String m = in.mnemonic();
+            String at = function + "+0x" + Long.toHexString(in.address() - start);
+            String callee = callee(elf, relocs, in);
+            if (i == target) {
+                if (callee != null && isAcquire(callee) && regs.containsKey("x0")) {
+                    waited = name(elf, regs.get("x0"));
+                }
+                if (common == null) {
+                    common = new HashMap<>(held);
+                } else {
+                    common.keySet().retainAll(held.keySet());
+                }
+                continue;
+            }
+            Place p = null;
+            boolean acquire = false;
+            String how = null;
+            if (InlineLocks.ACQUIRE.contains(m) || InlineLocks.RELEASE.contains(m)) {
+                String base = InlineLocks.base(in);
+                p = base == null ? null : regs.get(org.coroner.disasm.RegisterEffect.wide(Arch.ARM64, base));
+                acquire = InlineLocks.ACQUIRE.contains(m);
+                how = at + " " + m;
+            } else if (callee != null && (isAcquire(callee) || LockCalls.RELEASE.contains(callee))) {
+                p = regs.get("x0");
+                acquire = isAcquire(callee);
+                how = at + " calls " + callee;
+            }
+            Map<String, String> nextHeld = held;
+            if (p != null) {
+                String lock = name(elf, p);
+                if (acquire && !held.containsKey(lock)) {
+                    nextHeld = new HashMap<>(held);
+                    nextHeld.put(lock, how);
+                } else if (!acquire && held.containsKey(lock)) {
+                    nextHeld = new HashMap<>(held);
+                    nextHeld.remove(lock);
+                }
+            }
+            Map<String, Place> nextRegs = new java.util.TreeMap<>(regs);
+            transfer(elf, relocs, in, nextRegs);
+            for (int n : InlineLocks.successors(ins, index, i)) {
+                work.push(new Object[] {n, nextRegs, nextHeld});
+            }
+        }
+        if (common == null) {
+            return Optional.empty();
+        }
+        if (waited != null) {
+            common.remove(waited);
+        }
+        return Optional.of(new InlineResult(waited, common));
     }
 
     /** {@code mutex_a}, {@code .data+0x40}: a place named by the symbol there. */

@@ -206,7 +206,8 @@ class Arm64AnalyzeTest {
             "null       | null-pointer-dereference | The pointer d->ops is NULL and ops->counter",
             "pac        | null-pointer-dereference | The pointer d->ops is NULL and ops->counter",
             "mutex_abba | mutex-deadlock           | lab_mutex_ab (pid {lab_mutex_ab}) holds mutex_a and waits for mutex_b; lab_mutex_ba (pid {lab_mutex_ba}) holds mutex_b and waits for mutex_a",
-            "sysrq      | sysrq-triggered          | SysRq"})
+            "sysrq      | sysrq-triggered          | SysRq",
+            "spin_abba  | spinlock-deadlock        | holds lock_a and waits for lock_b"})
     void consoleLog(String scenario, String kind, String summary) {
         Analysis a;
         try (DebugFiles debug = new DebugFiles(Arm64Fixtures.vmlinux(), List.of(Arm64Fixtures.modulesDir()))) {
@@ -233,6 +234,12 @@ class Arm64AnalyzeTest {
                 // the Call trace prints the lr of sysrq_handle_crash's noreturn call: the next function's first byte
                 assertThat(a.verdict().location().function()).isEqualTo("sysrq_handle_crash");
                 assertThat(a.context().callback()).isNull();
+            }
+            case "spin_abba" -> {
+                // the holders from the .ko's code: arm64's inlined spin_lock on every path to the slow-path call
+                assertThat(a.verdict().summary()).contains("holds lock_b and waits for lock_a");
+                assertThat(ev).containsPattern("spin_ab\\+0x[0-9a-f]+ ldaxr took &lock_a on every path from the entry of spin_ab")
+                        .containsPattern("spin_ab\\+0x[0-9a-f]+ calls queued_spin_lock_slowpath\\(&lock_b\\)");
             }
             default -> {
             }
