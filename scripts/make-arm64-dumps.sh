@@ -158,7 +158,8 @@ EOF
   local deadline=$(( $(date +%s) + 240 ))
   until grep -q "Kernel panic - not syncing" "$out.tmp/console.log" 2>/dev/null; do
     if ! kill -0 "$qpid" 2>/dev/null; then step "QEMU exited before the panic (see $out.tmp/console.log)"; exit 1; fi
-    if [ "$(date +%s)" -gt "$deadline" ]; then step "$scenario: no panic within 240 s (see $out.tmp/console.log)"; exit 1; fi
+    # exit does not run the RETURN trap: stop QEMU here, or it spins on after the script
+    if [ "$(date +%s)" -gt "$deadline" ]; then step "$scenario: no panic within 240 s (see $out.tmp/console.log)"; kill "$qpid" 2>/dev/null; exit 1; fi
     sleep 0.5
   done
   # panic_print's task dump ends before the CPUs' backtraces; wait until the log stops growing.
